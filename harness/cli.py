@@ -1,0 +1,46 @@
+"""The ``crr-harness`` command line.
+
+Each subcommand is a module in ``harness.commands`` with ``register(subparsers)``
+(which sets ``run`` as the parser default) and ``run(args) -> int``. The exit
+code contract is in ARCHITECTURE.md: bad input is one line on stderr and 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from harness import __version__
+from harness.errors import InputError
+
+COMMANDS: tuple[str, ...] = ("lint",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crr-harness",
+        description="Conformance harness for the CAISO CRR B2B REST APIs.",
+    )
+    parser.add_argument("--version", action="version", version=f"crr-harness {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"harness.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except InputError as exc:
+        print(f"crr-harness {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"crr-harness {args.command}: interrupted", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""One module per ``crr-harness`` subcommand; see ``harness.cli``."""

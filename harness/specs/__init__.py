@@ -1,0 +1,1 @@
+"""Reading the spec catalog: versions, file discovery, the error catalog."""

@@ -1,0 +1,1 @@
+"""The reference CRR system the harness is measured against."""
