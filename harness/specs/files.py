@@ -20,7 +20,9 @@ from harness.specs.version import SpecVersion
 OPENAPI_NAME = re.compile(
     r"^caiso_crr_(?P<key>[a-z0-9_]+?)_v(?P<version>\d+\.\d+\.\d+)_openapi\.ya?ml$"
 )
-SCHEMA_NAME = re.compile(r"^(?P<key>[A-Za-z0-9]+)_v(?P<version>\d+\.\d+\.\d+)\.draft-07\.schema\.json$")
+SCHEMA_NAME = re.compile(
+    r"^(?P<key>[A-Za-z0-9]+)_v(?P<version>\d+\.\d+\.\d+)\.draft-07\.schema\.json$"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -80,4 +82,6 @@ def load_document(path: Path) -> Any:
         return yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(f"{path}: not valid {'JSON' if str(path).endswith('.json') else 'YAML'}: {first_line}") from None
+        raise InputError(
+            f"{path}: not valid {'JSON' if str(path).endswith('.json') else 'YAML'}: {first_line}"
+        ) from None

@@ -1,0 +1,70 @@
+"""``crr-harness lint [DIR]``: check a spec catalog; exit 0 clean, 1 findings, 2 unreadable input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from harness.lint import run_lint
+from harness.lint.rules import RULES
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "lint",
+        help="check specs, schemas, error catalog, naming and release notes",
+        description="Lint a spec catalog: OpenAPI validity, JSON Schema draft-07 keywords, "
+        "error codes against the catalog, file-name versions, release notes.",
+    )
+    parser.add_argument(
+        "directory",
+        nargs="?",
+        default="specs",
+        type=Path,
+        help="spec catalog directory (default: specs)",
+    )
+    parser.add_argument(
+        "--catalog", type=Path, help="error catalog (default: DIR/errors/catalog.yaml)"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--list-rules", action="store_true", help="print the rule IDs and exit")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_rules:
+        for rule in sorted(RULES.values(), key=lambda r: r.rule_id):
+            print(f"{rule.rule_id}  {rule.title}")
+        return 0
+    report = run_lint(args.directory, catalog_path=args.catalog)
+    if args.format == "json":
+        json.dump(
+            {
+                "root": str(report.root),
+                "files_checked": report.files_checked,
+                "clean": report.clean,
+                "notes": report.notes,
+                "findings": [
+                    {
+                        "file": str(f.path),
+                        "pointer": f.pointer,
+                        "rule": f.rule_id,
+                        "message": f.message,
+                    }
+                    for f in report.findings
+                ],
+            },
+            sys.stdout,
+            indent=2,
+        )
+        print()
+    else:
+        for note in report.notes:
+            print(f"note: {note}")
+        for finding in report.findings:
+            print(finding.line(report.root))
+        verdict = "clean" if report.clean else f"{len(report.findings)} finding(s)"
+        print(f"lint: {report.files_checked} file(s) checked, {verdict}")
+    return 0 if report.clean else 1

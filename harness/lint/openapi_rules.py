@@ -1,0 +1,411 @@
+"""Lint rules for the versioned OpenAPI files of each CRR service."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import OpenAPIV30SpecValidator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4
+
+from harness.errors import InputError
+from harness.lint.findings import Finding, pointer
+from harness.lint.rules import rule
+from harness.specs.error_catalog import ErrorCatalog
+from harness.specs.files import SpecFile
+from harness.specs.version import SpecVersion
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+ACCESS_TAGS = ("read", "write")
+_SPEC_URI = "urn:crr-harness:spec"
+
+
+@dataclass(frozen=True)
+class OpenAPIContext:
+    spec: SpecFile
+    document: dict
+    catalog: ErrorCatalog | None
+    roles: frozenset[str] | None
+
+
+def iter_operations(document: dict) -> Iterator[tuple[str, str, dict]]:
+    """(path, method, operation) for every operation of an OpenAPI document."""
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                yield path, method, operation
+
+
+def resolve_local(document: dict, node: Any) -> Any:
+    """Follow a chain of local ``$ref``s ('#/...') to the node it names."""
+    seen = set()
+    while (
+        isinstance(node, dict)
+        and isinstance(node.get("$ref"), str)
+        and node["$ref"].startswith("#/")
+    ):
+        ref = node["$ref"]
+        if ref in seen:
+            return node
+        seen.add(ref)
+        target: Any = document
+        for part in ref[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(target, dict) or part not in target:
+                return node
+            target = target[part]
+        node = target
+    return node
+
+
+@rule("LINT-OAS-001", "the file is a valid OpenAPI 3.0 document", "openapi")
+def check_valid_openapi(ctx: OpenAPIContext) -> Iterator[Finding]:
+    for error in OpenAPIV30SpecValidator(ctx.document).iter_errors():
+        where = pointer(*getattr(error, "path", ()) or ())
+        message = error.message if len(error.message) < 200 else error.message[:197] + "..."
+        yield Finding(ctx.spec.path, where, "LINT-OAS-001", f"invalid OpenAPI: {message}")
+
+
+@rule("LINT-OAS-002", "info.version equals the version in the file name", "openapi")
+def check_info_version(ctx: OpenAPIContext) -> Iterator[Finding]:
+    declared = str((ctx.document.get("info") or {}).get("version", ""))
+    if declared != str(ctx.spec.version):
+        yield Finding(
+            ctx.spec.path,
+            "/info/version",
+            "LINT-OAS-002",
+            f"info.version is {declared!r} but the file name says {ctx.spec.version}",
+        )
+
+
+@rule("LINT-OAS-003", "release notes list every version in order, ending with this one", "openapi")
+def check_release_notes(ctx: OpenAPIContext) -> Iterator[Finding]:
+    notes = (ctx.document.get("info") or {}).get("x-release-notes")
+    where = "/info/x-release-notes"
+    if not isinstance(notes, list) or not notes:
+        yield Finding(
+            ctx.spec.path, where, "LINT-OAS-003", "no release notes (info.x-release-notes)"
+        )
+        return
+    previous: SpecVersion | None = None
+    for index, entry in enumerate(notes):
+        if not isinstance(entry, dict) or "version" not in entry:
+            yield Finding(
+                ctx.spec.path,
+                pointer("info", "x-release-notes", index),
+                "LINT-OAS-003",
+                "entry has no version",
+            )
+            continue
+        try:
+            version = SpecVersion.parse(str(entry["version"]))
+        except InputError:
+            version = None
+        if version is None:
+            yield Finding(
+                ctx.spec.path,
+                pointer("info", "x-release-notes", index),
+                "LINT-OAS-003",
+                f"bad version {entry['version']!r}",
+            )
+            continue
+        if not entry.get("changes"):
+            yield Finding(
+                ctx.spec.path,
+                pointer("info", "x-release-notes", index),
+                "LINT-OAS-003",
+                f"release notes for {version} list no changes",
+            )
+        if previous is not None and version <= previous:
+            yield Finding(
+                ctx.spec.path,
+                pointer("info", "x-release-notes", index),
+                "LINT-OAS-003",
+                f"{version} does not come after {previous}",
+            )
+        previous = version
+    if previous != ctx.spec.version:
+        yield Finding(
+            ctx.spec.path,
+            where,
+            "LINT-OAS-003",
+            f"no release notes entry for this file's version {ctx.spec.version}",
+        )
+
+
+@rule(
+    "LINT-OAS-004",
+    "every operation has an access tag, operationId, x-roles and x-error-codes",
+    "openapi",
+)
+def check_operation_metadata(ctx: OpenAPIContext) -> Iterator[Finding]:
+    seen_ids: dict[str, str] = {}
+    for path, method, operation in iter_operations(ctx.document):
+        where = pointer("paths", path, method)
+        op_id = operation.get("operationId")
+        if not op_id:
+            yield Finding(
+                ctx.spec.path, where, "LINT-OAS-004", f"{method.upper()} {path} has no operationId"
+            )
+        elif op_id in seen_ids:
+            yield Finding(
+                ctx.spec.path,
+                where,
+                "LINT-OAS-004",
+                f"operationId {op_id} is also used by {seen_ids[op_id]}",
+            )
+        else:
+            seen_ids[op_id] = f"{method.upper()} {path}"
+        tags = [t for t in operation.get("tags") or [] if t in ACCESS_TAGS]
+        if len(tags) != 1:
+            yield Finding(
+                ctx.spec.path,
+                where + "/tags",
+                "LINT-OAS-004",
+                f"{op_id or path} needs exactly one of the tags read, write",
+            )
+        roles = operation.get("x-roles")
+        if not isinstance(roles, list) or not roles:
+            yield Finding(ctx.spec.path, where, "LINT-OAS-004", f"{op_id or path} has no x-roles")
+        elif ctx.roles is not None:
+            for role in roles:
+                if role not in ctx.roles:
+                    yield Finding(
+                        ctx.spec.path,
+                        where + "/x-roles",
+                        "LINT-OAS-004",
+                        f"{op_id or path}: unknown role {role!r}",
+                    )
+        if not isinstance(operation.get("x-error-codes"), list):
+            yield Finding(
+                ctx.spec.path, where, "LINT-OAS-004", f"{op_id or path} has no x-error-codes list"
+            )
+
+
+@rule(
+    "LINT-OAS-005",
+    "every x-error-codes code is in the catalog and valid for this service version",
+    "openapi",
+)
+def check_error_codes(ctx: OpenAPIContext) -> Iterator[Finding]:
+    if ctx.catalog is None:
+        return
+    for path, method, operation in iter_operations(ctx.document):
+        codes = operation.get("x-error-codes")
+        if not isinstance(codes, list):
+            continue
+        for index, code in enumerate(codes):
+            problem = ctx.catalog.availability(str(code), ctx.spec.key, ctx.spec.version)
+            if problem:
+                where = pointer("paths", path, method, "x-error-codes", index)
+                yield Finding(
+                    ctx.spec.path,
+                    where,
+                    "LINT-OAS-005",
+                    f"{operation.get('operationId', path)}: {problem}",
+                )
+
+
+def _example_error_codes(media: dict) -> Iterator[tuple[tuple, str]]:
+    """(pointer parts, code) for each errorCode in a media type's example(s)."""
+    examples: list[tuple[tuple, Any]] = []
+    if "example" in media:
+        examples.append((("example",), media["example"]))
+    for name, example in (media.get("examples") or {}).items():
+        if isinstance(example, dict):
+            examples.append((("examples", name, "value"), example.get("value")))
+    for parts, value in examples:
+        if not isinstance(value, dict):
+            continue
+        if "errorCode" in value:
+            yield (*parts, "errorCode"), str(value["errorCode"])
+        for index, detail in enumerate(value.get("errorDetails") or []):
+            if isinstance(detail, dict) and "errorCode" in detail:
+                yield (*parts, "errorDetails", index, "errorCode"), str(detail["errorCode"])
+
+
+@rule(
+    "LINT-OAS-006",
+    "error examples use catalog codes whose HTTP status is the response's",
+    "openapi",
+)
+def check_error_examples(ctx: OpenAPIContext) -> Iterator[Finding]:
+    if ctx.catalog is None:
+        return
+    for path, method, operation in iter_operations(ctx.document):
+        op_id = operation.get("operationId", path)
+        for status, response in (operation.get("responses") or {}).items():
+            resolved = resolve_local(ctx.document, response)
+            for media_type, media in ((resolved or {}).get("content") or {}).items():
+                for parts, code in _example_error_codes(media or {}):
+                    where = pointer(
+                        "paths", path, method, "responses", status, "content", media_type, *parts
+                    )
+                    problem = ctx.catalog.availability(code, ctx.spec.key, ctx.spec.version)
+                    if problem:
+                        yield Finding(
+                            ctx.spec.path,
+                            where,
+                            "LINT-OAS-006",
+                            f"{op_id} {status} example: {problem}",
+                        )
+                        continue
+                    expected = ctx.catalog.codes[code].http_status
+                    if str(status).isdigit() and int(status) != expected:
+                        yield Finding(
+                            ctx.spec.path,
+                            where,
+                            "LINT-OAS-006",
+                            f"{op_id} {status} example uses {code}, which the catalog gives HTTP {expected}",
+                        )
+
+
+def _media_examples(media: dict) -> Iterator[tuple[tuple, Any]]:
+    if "example" in media:
+        yield ("example",), media["example"]
+    for name, example in (media.get("examples") or {}).items():
+        if isinstance(example, dict) and "value" in example:
+            yield ("examples", name, "value"), example["value"]
+
+
+@rule("LINT-OAS-007", "request and response examples validate against their schemas", "openapi")
+def check_examples(ctx: OpenAPIContext) -> Iterator[Finding]:
+    registry = Registry().with_resource(
+        _SPEC_URI, Resource.from_contents(ctx.document, default_specification=DRAFT4)
+    )
+
+    def validate(schema_pointer: tuple, value: Any, where: str, label: str) -> Iterator[Finding]:
+        schema = {"$ref": f"{_SPEC_URI}#{pointer(*schema_pointer)}"}
+        try:
+            error = next(iter(OAS30Validator(schema, registry=registry).iter_errors(value)), None)
+        except Exception as exc:  # an unresolvable schema is LINT-OAS-001's finding
+            yield Finding(
+                ctx.spec.path, where, "LINT-OAS-007", f"{label}: schema cannot be evaluated: {exc}"
+            )
+            return
+        if error is not None:
+            at = pointer(*error.absolute_path) or "/"
+            yield Finding(
+                ctx.spec.path,
+                where,
+                "LINT-OAS-007",
+                f"{label} does not validate at {at}: {error.message}",
+            )
+
+    for path, method, operation in iter_operations(ctx.document):
+        op_id = operation.get("operationId", path)
+        body = resolve_local(ctx.document, operation.get("requestBody"))
+        body_base = ("paths", path, method, "requestBody")
+        if isinstance(body, dict) and operation.get("requestBody", {}).get("$ref"):
+            body_base = tuple(operation["requestBody"]["$ref"][2:].split("/"))
+        for media_type, media in ((body or {}).get("content") or {}).items():
+            if not isinstance(media, dict) or "schema" not in media:
+                continue
+            for parts, value in _media_examples(media):
+                where = pointer(*body_base, "content", media_type, *parts)
+                yield from validate(
+                    (*body_base, "content", media_type, "schema"),
+                    value,
+                    where,
+                    f"{op_id} request example",
+                )
+        for status, response in (operation.get("responses") or {}).items():
+            base: tuple = ("paths", path, method, "responses", status)
+            if isinstance(response, dict) and isinstance(response.get("$ref"), str):
+                base = tuple(response["$ref"][2:].split("/"))
+            resolved = resolve_local(ctx.document, response)
+            for media_type, media in ((resolved or {}).get("content") or {}).items():
+                if not isinstance(media, dict) or "schema" not in media:
+                    continue
+                for parts, value in _media_examples(media):
+                    where = pointer(*base, "content", media_type, *parts)
+                    yield from validate(
+                        (*base, "content", media_type, "schema"),
+                        value,
+                        where,
+                        f"{op_id} {status} example",
+                    )
+
+
+@rule("LINT-OAS-008", "schema-level examples validate against the schema they annotate", "openapi")
+def check_schema_examples(ctx: OpenAPIContext) -> Iterator[Finding]:
+    from harness.lint.schema_rules import iter_subschemas
+
+    registry = Registry().with_resource(
+        _SPEC_URI, Resource.from_contents(ctx.document, default_specification=DRAFT4)
+    )
+    schemas = ((ctx.document.get("components") or {}).get("schemas")) or {}
+    for name, schema in schemas.items():
+        for path, subschema in iter_subschemas(schema, ("components", "schemas", name)):
+            if "example" not in subschema:
+                continue
+            validator = OAS30Validator({"$ref": f"{_SPEC_URI}#{pointer(*path)}"}, registry=registry)
+            try:
+                error = next(iter(validator.iter_errors(subschema["example"])), None)
+            except Exception as exc:
+                yield Finding(
+                    ctx.spec.path,
+                    pointer(*path),
+                    "LINT-OAS-008",
+                    f"schema cannot be evaluated: {exc}",
+                )
+                continue
+            if error is not None:
+                yield Finding(
+                    ctx.spec.path,
+                    pointer(*path, "example"),
+                    "LINT-OAS-008",
+                    f"example does not validate: {error.message}",
+                )
+
+
+@rule(
+    "LINT-HIS-001",
+    "a service's files have distinct versions and live in the service's folder",
+    "openapi-history",
+)
+def check_distinct_versions(files: list[tuple[SpecFile, dict]]) -> Iterator[Finding]:
+    seen: dict[SpecVersion, SpecFile] = {}
+    for spec, _ in files:
+        if spec.path.parent.name != spec.key:
+            yield Finding(
+                spec.path,
+                "",
+                "LINT-HIS-001",
+                f"a {spec.key} file belongs in a folder named {spec.key}, not {spec.path.parent.name}",
+            )
+        if spec.version in seen:
+            yield Finding(
+                spec.path,
+                "",
+                "LINT-HIS-001",
+                f"version {spec.version} is also {seen[spec.version].path.name}",
+            )
+        seen[spec.version] = spec
+
+
+@rule(
+    "LINT-HIS-002",
+    "each file's release notes carry every earlier published version",
+    "openapi-history",
+)
+def check_history_kept(files: list[tuple[SpecFile, dict]]) -> Iterator[Finding]:
+    published: list[SpecVersion] = []
+    for spec, document in files:
+        notes = (document.get("info") or {}).get("x-release-notes") or []
+        listed = {str(e.get("version")) for e in notes if isinstance(e, dict)}
+        for earlier in published:
+            if str(earlier) not in listed:
+                yield Finding(
+                    spec.path,
+                    "/info/x-release-notes",
+                    "LINT-HIS-002",
+                    f"release notes omit earlier published version {earlier}",
+                )
+        published.append(spec.version)

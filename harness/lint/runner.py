@@ -1,0 +1,97 @@
+"""Runs every registered lint rule over a spec catalog directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.errors import InputError
+from harness.lint import catalog_rules, openapi_rules, schema_rules  # noqa: F401  (registers rules)
+from harness.lint.findings import Finding, LintReport
+from harness.lint.openapi_rules import OpenAPIContext
+from harness.lint.rules import rules_for
+from harness.specs.error_catalog import ErrorCatalog
+from harness.specs.files import by_key, find_openapi, find_schemas, load_document
+
+
+def _load_or_finding(path: Path, report: LintReport, rule_id: str) -> object | None:
+    """Load one file; an unparsable file is a finding, not a crash, so the rest is still linted."""
+    try:
+        return load_document(path)
+    except InputError as exc:
+        report.findings.append(Finding(path, "", rule_id, str(exc).split(": ", 1)[-1]))
+        return None
+
+
+def run_lint(
+    root: Path, catalog_path: Path | None = None, roles_path: Path | None = None
+) -> LintReport:
+    """Lint every spec file under ``root``.
+
+    The error catalog defaults to ``root/errors/catalog.yaml`` and the role list
+    to ``root/roles.yaml``; without them the checks that need them are skipped
+    and the report says so.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise InputError(f"{root}: not a directory")
+    report = LintReport(root=root)
+    openapi_files = find_openapi(root)
+    schema_files = find_schemas(root)
+    catalog_path = catalog_path or root / "errors" / "catalog.yaml"
+    roles_path = roles_path or root / "roles.yaml"
+    if not openapi_files and not schema_files and not catalog_path.exists():
+        raise InputError(
+            f"{root}: no spec files found (caiso_crr_*_v*_openapi.yaml, *.draft-07.schema.json, errors/catalog.yaml)"
+        )
+
+    catalog = None
+    if catalog_path.exists():
+        report.files_checked += 1
+        document = _load_or_finding(catalog_path, report, "LINT-CAT-001")
+        if document is not None:
+            for lint_rule in rules_for("catalog"):
+                report.findings.extend(lint_rule.check(catalog_path, document))
+            try:
+                catalog = ErrorCatalog.load(catalog_path)
+            except InputError as exc:
+                report.notes.append(f"error catalog unusable, error-code checks skipped: {exc}")
+    else:
+        report.notes.append(f"no error catalog at {catalog_path}; error-code checks skipped")
+
+    roles = None
+    if roles_path.exists():
+        roles_document = load_document(roles_path)
+        roles = frozenset((roles_document or {}).get("roles", {}).keys())
+    else:
+        report.notes.append(f"no role list at {roles_path}; x-roles values not checked")
+
+    for service_files in by_key(openapi_files).values():
+        loaded = []
+        for spec in service_files:
+            report.files_checked += 1
+            document = _load_or_finding(spec.path, report, "LINT-OAS-001")
+            if not isinstance(document, dict):
+                if document is not None:
+                    report.findings.append(
+                        Finding(
+                            spec.path, "", "LINT-OAS-001", "an OpenAPI document must be a mapping"
+                        )
+                    )
+                continue
+            ctx = OpenAPIContext(spec, document, catalog, roles)
+            for lint_rule in rules_for("openapi"):
+                report.findings.extend(lint_rule.check(ctx))
+            loaded.append((spec, document))
+        for lint_rule in rules_for("openapi-history"):
+            report.findings.extend(lint_rule.check(loaded))
+
+    for spec in schema_files:
+        report.files_checked += 1
+        document = _load_or_finding(spec.path, report, "LINT-SCH-001")
+        if document is None:
+            continue
+        for lint_rule in rules_for("schema"):
+            report.findings.extend(lint_rule.check(spec, document))
+
+    report.findings.sort()
+    return report
