@@ -334,3 +334,17 @@ def test_missing_directory_is_exit_2_with_one_line(tmp_path: Path, capsys) -> No
 def test_empty_directory_is_exit_2(tmp_path: Path, capsys) -> None:
     assert main(["lint", str(tmp_path)]) == 2
     assert "no spec files found" in capsys.readouterr().err
+
+
+def test_seed_errata_are_caught_where_published() -> None:
+    """The faithful copies of CAISO's erroneous schema versions fail lint at the expected pointers."""
+    errata = Path(__file__).resolve().parents[1] / "fixtures" / "lint" / "seed_errata"
+    expected = json.loads((errata / "expected_findings.json").read_text())
+    report = run_lint(errata)
+    found: dict[str, list[dict]] = {}
+    for finding in report.findings:
+        found.setdefault(finding.path.name, []).append({"rule": finding.rule_id, "pointer": finding.pointer})
+    assert {name: sorted(items, key=str) for name, items in found.items()} == {
+        name: sorted(items, key=str) for name, items in expected.items()
+    }
+    assert any("maxLenth" in f.message and "did you mean 'maxLength'" in f.message for f in report.findings)
