@@ -17,8 +17,10 @@ import yaml
 from harness.errors import InputError
 from harness.specs.version import SpecVersion
 
+# CAISO's files are caiso_crr_<service>_v<x.y.z>_openapi.yaml; the harness's own
+# operator API (specs/simcontrol/) is crr_harness_<name>_v<x.y.z>_openapi.yaml.
 OPENAPI_NAME = re.compile(
-    r"^caiso_crr_(?P<key>[a-z0-9_]+?)_v(?P<version>\d+\.\d+\.\d+)_openapi\.ya?ml$"
+    r"^(?:caiso_crr|crr_harness)_(?P<key>[a-z0-9_]+?)_v(?P<version>\d+\.\d+\.\d+)_openapi\.ya?ml$"
 )
 SCHEMA_NAME = re.compile(
     r"^(?P<key>[A-Za-z0-9]+)_v(?P<version>\d+\.\d+\.\d+)\.draft-07\.schema\.json$"
