@@ -1,0 +1,49 @@
+"""``crr-harness pki init DIR [--force]``: write the development PKI; exit 0, or 2 if DIR is unusable."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from harness.errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "pki",
+        help="manage the development PKI (CA, server, client and bad certificates)",
+        description="Development PKI for the reference implementation and its tests.",
+    )
+    actions = parser.add_subparsers(dest="pki_action", required=True, metavar="ACTION")
+    init = actions.add_parser(
+        "init",
+        help="write the dev CA, server certificate, participant certificates and bad certificates",
+        description="Write a dev root CA, a server certificate for localhost, one client "
+        "certificate per sample participant and role, an operator certificate, deliberately "
+        "bad certificates and a CRL into DIR, with a manifest.yaml describing every file. "
+        "Valid material already in DIR is kept.",
+    )
+    init.add_argument("directory", type=Path, metavar="DIR", help="directory to write into")
+    init.add_argument(
+        "--force", action="store_true", help="rewrite everything, even valid material"
+    )
+    init.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from reference_impl.security.pki import PkiError, init_pki
+
+    try:
+        layout = init_pki(args.directory, force=args.force)
+    except PkiError as exc:
+        raise InputError(str(exc)) from None
+    width = max(len(item.file) for item in layout.files)
+    for item in layout.files:
+        expires = f"expires {item.expires:%Y-%m-%d}" if item.expires else "-"
+        print(f"{item.status:<7} {item.file:<{width}}  {expires:<18}  {item.purpose}")
+    written = len(layout.written)
+    print(
+        f"pki: {len(layout.files)} file(s) in {layout.directory}, {written} written, "
+        f"{len(layout.files) - written} kept"
+    )
+    return 0
