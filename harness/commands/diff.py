@@ -1,0 +1,76 @@
+"""``crr-harness diff``: classify the changes between two spec versions and check the bump.
+
+    crr-harness diff OLD NEW [--format text|json|markdown]
+    crr-harness diff OLD_DIR NEW_DIR        (two spec catalogs: one row per service)
+    crr-harness diff --history DIR          (every consecutive pair of versions)
+
+Exit 0 when every bump is right (OVER_BUMPED is a warning), 1 when the rule
+is broken (UNDER_BUMPED or INVALID), 2 on unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from harness.diff.render import FORMATS, render
+from harness.diff.run import AUTO, diff_paths, history
+from harness.errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "diff",
+        help="classify spec changes as MAJOR/MINOR/MINI and check the version bump",
+        description=(
+            "Compare two OpenAPI service files, two JSON Schema download types, two error "
+            "catalogs or two spec directories; classify every change by specs/policy/bump-policy.yaml "
+            "and judge the version bump (OK, UNDER_BUMPED, OVER_BUMPED, INVALID)."
+        ),
+    )
+    parser.add_argument("old", nargs="?", type=Path, help="the older file or directory")
+    parser.add_argument("new", nargs="?", type=Path, help="the newer file or directory")
+    parser.add_argument(
+        "--history",
+        type=Path,
+        metavar="DIR",
+        help="diff every consecutive pair of versions under DIR",
+    )
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="text",
+        help="output format (markdown: a release-notes draft)",
+    )
+    parser.add_argument(
+        "--policy",
+        type=Path,
+        help="bump policy file (default: the nearest policy/bump-policy.yaml)",
+    )
+    parser.add_argument(
+        "--catalog", type=Path, help="error catalog (default: the nearest errors/catalog.yaml)"
+    )
+    parser.add_argument("--no-catalog", action="store_true", help="do not use an error catalog")
+    parser.add_argument(
+        "--schema-direction",
+        choices=("response", "request"),
+        default="response",
+        help="direction of JSON Schema download types (default: response, what CAISO sends)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    catalog = None if args.no_catalog else (args.catalog or AUTO)
+    if args.history is not None:
+        if args.old is not None or args.new is not None:
+            raise InputError("give either OLD NEW or --history DIR, not both")
+        results = history(args.history, args.policy, catalog, args.schema_direction)
+        table = True
+    else:
+        if args.old is None or args.new is None:
+            raise InputError("give OLD and NEW files (or directories), or --history DIR")
+        results = diff_paths(args.old, args.new, args.policy, catalog, args.schema_direction)
+        table = args.old.is_dir()
+    print(render(results, args.format, table=table))
+    return 1 if any(r.breaks_rule for r in results) else 0
