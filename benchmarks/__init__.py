@@ -1,0 +1,1 @@
+"""Measured performance of the harness and the reference engine, side by side with peers."""

@@ -1,0 +1,243 @@
+"""What auction and nomination portfolios share: names, statuses and the status rules.
+
+A portfolio groups one participant's bids (auction) or nominations
+(allocation) for one market under a name unique per participant and market
+(POR0001). It is created complete, then submitted; a submitted portfolio can
+be retracted and submitted again while the window is open; when the window
+closes a SUBMITTED portfolio becomes CLOSED and takes part in the clearing.
+There is no update: delete and create again.
+
+Status rules (codes differ per service, so they are parameters):
+
+- submit: only CREATED or RETRACTED (auction AUC0037, nomination NOM0128);
+- retract: only SUBMITTED (auction AUC0005, nomination POR0013);
+- delete: not SUBMITTED or CLOSED (POR0013);
+- every change needs the market window OPEN (POR0012).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from reference_impl.engine.clock import format_utc
+from reference_impl.engine.errors import DomainError, Finding
+from reference_impl.engine.markets import Market
+
+__all__ = [
+    "MAX_RECORDS",
+    "PortfolioBase",
+    "PortfolioBook",
+    "PortfolioStatus",
+    "check_portfolio_name",
+    "check_record_count",
+    "require_open_window",
+    "require_status_for_delete",
+    "require_status_for_retract",
+    "require_status_for_submit",
+]
+
+MAX_RECORDS = 500
+"""At most 500 records (bids plus offers, or nominations) per portfolio (SER0030)."""
+
+_PORTFOLIO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,50}$")
+
+
+class PortfolioStatus(StrEnum):
+    """Where a portfolio is in its lifecycle."""
+
+    CREATED = "CREATED"
+    SUBMITTED = "SUBMITTED"
+    RETRACTED = "RETRACTED"
+    INVALID = "INVALID"
+    CLOSED = "CLOSED"
+
+
+@dataclass(slots=True, kw_only=True)
+class PortfolioBase:
+    """The fields every portfolio has."""
+
+    portfolio_id: str
+    name: str
+    market_name: str
+    participant: str
+    status: PortfolioStatus = PortfolioStatus.CREATED
+    created_at: datetime
+    updated_at: datetime
+    status_time: datetime
+    validation_errors: tuple[Finding, ...] = field(default=())
+
+    def set_status(self, status: PortfolioStatus, at: datetime) -> None:
+        """Move to ``status`` at ``at``."""
+        self.status = status
+        self.status_time = at
+        self.updated_at = at
+
+    def status_detail(self) -> dict:
+        """The ``PortfolioStatusDetail`` schema."""
+        detail: dict = {
+            "portfolioName": self.name,
+            "marketName": self.market_name,
+            "status": str(self.status),
+            "statusTime": format_utc(self.status_time),
+        }
+        if self.status is PortfolioStatus.INVALID and self.validation_errors:
+            detail["validationErrors"] = [
+                {"errorCode": f.code, "errorDescription": f.message} for f in self.validation_errors
+            ]
+        return detail
+
+    def deletion_receipt(self, deleted_at: datetime) -> dict:
+        """The ``PortfolioDeletion`` schema: what was deleted, and when."""
+        return {
+            "portfolioName": self.name,
+            "marketName": self.market_name,
+            "participantName": self.participant,
+            "deletedAt": format_utc(deleted_at),
+        }
+
+    def header(self) -> dict:
+        """The fields common to every portfolio body."""
+        return {
+            "portfolioName": self.name,
+            "marketName": self.market_name,
+            "participantName": self.participant,
+            "status": str(self.status),
+            "createdAt": format_utc(self.created_at),
+            "updatedAt": format_utc(self.updated_at),
+        }
+
+
+P = TypeVar("P", bound=PortfolioBase)
+
+
+def check_portfolio_name(name: object) -> str:
+    """A valid portfolio name (1-50 of letters, digits, ``_`` and ``-``), else SER0002."""
+    if not isinstance(name, str) or not _PORTFOLIO_NAME.match(name):
+        raise DomainError("SER0002", f"Invalid portfolio name {name!r}.", "portfolioName")
+    return name
+
+
+def check_record_count(count: int, what: str) -> None:
+    """At least one and at most :data:`MAX_RECORDS` records."""
+    if count == 0:
+        raise DomainError("SER0001", f"A portfolio needs at least one {what}.", what)
+    if count > MAX_RECORDS:
+        raise DomainError(
+            "SER0030", f"A portfolio holds at most {MAX_RECORDS} records; got {count}.", what
+        )
+
+
+def require_open_window(market: Market) -> None:
+    """POR0012 unless the market's window is OPEN."""
+    if not market.window.is_open:
+        raise DomainError(
+            "POR0012",
+            f"The window of market {market.name} is {market.status}, not OPEN.",
+            "marketName",
+        )
+
+
+class PortfolioBook(Generic[P]):
+    """Portfolios of one kind, keyed by participant, market and name."""
+
+    def __init__(self, kind: str) -> None:
+        self._kind = kind
+        self._portfolios: dict[tuple[str, str, str], P] = {}
+
+    def require_unused_name(self, participant: str, market_name: str, name: str) -> None:
+        """POR0001 when the participant already has a portfolio of that name in the market."""
+        if (participant, market_name, name) in self._portfolios:
+            raise DomainError(
+                "POR0001",
+                f"{participant} already has a portfolio {name} in {market_name}.",
+                "portfolioName",
+            )
+
+    def add(self, portfolio: P) -> None:
+        """Store a new portfolio; POR0001 when the participant already has that name there."""
+        self.require_unused_name(portfolio.participant, portfolio.market_name, portfolio.name)
+        self._portfolios[(portfolio.participant, portfolio.market_name, portfolio.name)] = portfolio
+
+    def exists(self, participant: str, market_name: str, name: str) -> bool:
+        """Whether that portfolio exists."""
+        return (participant, market_name, name) in self._portfolios
+
+    def get(self, participant: str, market_name: str, name: object) -> P:
+        """The participant's own portfolio; anyone else's does not exist for it (SER0028)."""
+        portfolio = (
+            self._portfolios.get((participant, market_name, name))
+            if isinstance(name, str)
+            else None
+        )
+        if portfolio is None:
+            raise DomainError(
+                "SER0028",
+                f"No {self._kind} portfolio {name!r} of {participant} in {market_name}.",
+                "portfolioName",
+            )
+        return portfolio
+
+    def remove(self, portfolio: P) -> None:
+        """Delete a portfolio."""
+        del self._portfolios[(portfolio.participant, portfolio.market_name, portfolio.name)]
+
+    def of_participant(self, participant: str, market_name: str | None = None) -> list[P]:
+        """The participant's portfolios, optionally of one market, by market and name."""
+        return [
+            p
+            for key, p in sorted(self._portfolios.items())
+            if key[0] == participant and (market_name is None or key[1] == market_name)
+        ]
+
+    def of_market(self, market_name: str, *statuses: PortfolioStatus) -> list[P]:
+        """Every participant's portfolios of a market (for clearing), optionally by status."""
+        return [
+            p
+            for key, p in sorted(self._portfolios.items())
+            if key[1] == market_name and (not statuses or p.status in statuses)
+        ]
+
+    def __iter__(self) -> Iterator[P]:
+        return iter(p for _key, p in sorted(self._portfolios.items()))
+
+    def close_market(self, market_name: str, at: datetime) -> None:
+        """The window closed: SUBMITTED portfolios become CLOSED and take part in the clearing."""
+        for portfolio in self.of_market(market_name, PortfolioStatus.SUBMITTED):
+            portfolio.set_status(PortfolioStatus.CLOSED, at)
+
+
+def require_status_for_submit(portfolio: PortfolioBase, code: str) -> None:
+    """Only CREATED or RETRACTED portfolios can be submitted."""
+    if portfolio.status not in (PortfolioStatus.CREATED, PortfolioStatus.RETRACTED):
+        raise DomainError(
+            code,
+            f"Portfolio {portfolio.name} is {portfolio.status}; only CREATED or RETRACTED "
+            "portfolios can be submitted.",
+            "portfolioName",
+        )
+
+
+def require_status_for_retract(portfolio: PortfolioBase, code: str) -> None:
+    """Only SUBMITTED portfolios can be retracted."""
+    if portfolio.status is not PortfolioStatus.SUBMITTED:
+        raise DomainError(
+            code,
+            f"Portfolio {portfolio.name} is {portfolio.status}; only a SUBMITTED portfolio "
+            "can be retracted.",
+            "portfolioName",
+        )
+
+
+def require_status_for_delete(portfolio: PortfolioBase) -> None:
+    """A SUBMITTED or CLOSED portfolio cannot be deleted (POR0013)."""
+    if portfolio.status in (PortfolioStatus.SUBMITTED, PortfolioStatus.CLOSED):
+        raise DomainError(
+            "POR0013",
+            f"Portfolio {portfolio.name} is {portfolio.status}; retract it before deleting it.",
+            "portfolioName",
+        )
