@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from harness.diff import pointer
 from harness.errors import InputError
+from harness.specs import pointer
 from harness.specs.files import load_document
 
 ORIGIN = "$origin"

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.diff import pointer
 from harness.diff.catalog_diff import diff_catalog
 from harness.diff.jsonschema_diff import diff_json_schema
 from harness.diff.model import (
@@ -28,6 +27,7 @@ from harness.diff.openapi_diff import OpenAPIContext, OpenAPIDocument, diff_open
 from harness.diff.policy import BumpPolicy
 from harness.diff.verdict import VersionedFile, judge
 from harness.errors import InputError
+from harness.specs import pointer
 from harness.specs.error_catalog import ErrorCatalog
 from harness.specs.files import (
     SpecFile,

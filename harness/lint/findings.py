@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from harness.specs import pointer as json_pointer
+
 
 @dataclass(frozen=True, order=True)
 class Finding:
@@ -39,5 +41,4 @@ class LintReport:
 
 def pointer(*parts: object) -> str:
     """A JSON pointer (RFC 6901) from path parts."""
-    escaped = (str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-    return "/" + "/".join(escaped) if parts else ""
+    return json_pointer.join(parts)

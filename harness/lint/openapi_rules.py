@@ -14,6 +14,7 @@ from referencing.jsonschema import DRAFT4
 from harness.errors import InputError
 from harness.lint.findings import Finding, pointer
 from harness.lint.rules import rule
+from harness.specs import pointer as json_pointer
 from harness.specs.error_catalog import ErrorCatalog
 from harness.specs.files import SpecFile
 from harness.specs.version import SpecVersion
@@ -55,8 +56,7 @@ def resolve_local(document: dict, node: Any) -> Any:
             return node
         seen.add(ref)
         target: Any = document
-        for part in ref[2:].split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
+        for part in json_pointer.split(ref):
             if not isinstance(target, dict) or part not in target:
                 return node
             target = target[part]
@@ -303,7 +303,7 @@ def check_examples(ctx: OpenAPIContext) -> Iterator[Finding]:
         body = resolve_local(ctx.document, operation.get("requestBody"))
         body_base = ("paths", path, method, "requestBody")
         if isinstance(body, dict) and operation.get("requestBody", {}).get("$ref"):
-            body_base = tuple(operation["requestBody"]["$ref"][2:].split("/"))
+            body_base = tuple(json_pointer.split(operation["requestBody"]["$ref"]))
         for media_type, media in ((body or {}).get("content") or {}).items():
             if not isinstance(media, dict) or "schema" not in media:
                 continue
@@ -318,7 +318,7 @@ def check_examples(ctx: OpenAPIContext) -> Iterator[Finding]:
         for status, response in (operation.get("responses") or {}).items():
             base: tuple = ("paths", path, method, "responses", status)
             if isinstance(response, dict) and isinstance(response.get("$ref"), str):
-                base = tuple(response["$ref"][2:].split("/"))
+                base = tuple(json_pointer.split(response["$ref"]))
             resolved = resolve_local(ctx.document, response)
             for media_type, media in ((resolved or {}).get("content") or {}).items():
                 if not isinstance(media, dict) or "schema" not in media:
