@@ -22,6 +22,8 @@ from harness.specs.version import SpecVersion
 OPENAPI_NAME = re.compile(
     r"^(?:caiso_crr|crr_harness)_(?P<key>[a-z0-9_]+?)_v(?P<version>\d+\.\d+\.\d+)_openapi\.ya?ml$"
 )
+# libyaml's loader when PyYAML was built with it: parsing dominates on large specs.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_NAME = re.compile(
     r"^(?P<key>[A-Za-z0-9]+)_v(?P<version>\d+\.\d+\.\d+)\.draft-07\.schema\.json$"
 )
@@ -81,7 +83,7 @@ def load_document(path: Path) -> Any:
     try:
         if str(path).endswith(".json"):
             return json.loads(text)
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_YAML_LOADER)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(
