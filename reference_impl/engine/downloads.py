@@ -107,7 +107,11 @@ class Downloads:
                 f"{download_type} is not available for market {market.name}.",
                 "downloadType",
             )
-        return head | builder()
+        data = head | builder()
+        if download_type == "CRRHistoricalForecastLoad":
+            # It covers every load window feeding the market; its schema has no MarketName.
+            del data["MarketName"]
+        return data
 
     def _published(self, market: Market) -> MarketResults:
         results = self._results.get(market.name)

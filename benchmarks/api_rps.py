@@ -1,0 +1,326 @@
+"""Requests per second of the reference server, side by side with a Prism mock of the same spec.
+
+    npm install --prefix benchmarks --no-save @stoplight/prism-cli
+    python -m benchmarks.api_rps [--seconds 5] [--connections 4]
+
+One read (``getPortfolioList``) and one write (``portfolioCreation``) of the
+latest auction spec, against three servers started as subprocesses on
+loopback, each on a fresh temporary directory:
+
+* ``crr-harness serve`` with mutual TLS (the default): the client
+  certificate is checked in the handshake, the role and participant name
+  against the spec, the request validated with openapi-core, the engine
+  runs, and every write is journaled to SQLite with ``synchronous=FULL``
+  (one fsync per write) before it is acknowledged;
+* ``crr-harness serve --tls-terminated-by-proxy``: the same without TLS, the
+  certificate forwarded in ``X-Client-Cert`` (parsed and validated against
+  the CA on every request), which is what Prism is compared with most
+  fairly;
+* ``prism mock`` (Stoplight): validates the request against the same spec
+  file and answers with the spec's example; it keeps no state and writes
+  nothing, and it serves plain HTTP only.
+
+Load: ``--connections`` worker processes, each with one keep-alive
+connection, send requests back to back for ``--seconds`` after a short
+warm-up; every request is bounded by a 10 s timeout and the run by the
+duration. Everything runs on this machine (2 cores): the servers and the
+load generator share the CPUs, so the figures compare servers under the
+same conditions rather than measure capacity. Results are printed and
+written to ``benchmarks/out/api_rps.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import httpx
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from reference_impl.api.specs import default_spec_files  # noqa: E402
+from reference_impl.security.pki import ensure_pki, init_pki  # noqa: E402
+from reference_impl.security.tls import client_context_for  # noqa: E402
+
+PRISM = HERE / "node_modules" / ".bin" / "prism"
+OUT = HERE / "out" / "api_rps.json"
+MARKET = "AUC_MN_2025_M10"
+READ_PATH = "/auction/v1.0/portfolioList"
+WRITE_PATH = "/auction/v1.0/portfolioCreation"
+WARM_UP = 0.5
+
+
+@dataclass(frozen=True)
+class Target:
+    """A server to measure: where it is and how a client identifies itself to it."""
+
+    name: str
+    url: str
+    pki_dir: str | None
+    mtls: bool
+
+
+@dataclass
+class Result:
+    """One server and operation: requests answered, rate and latency."""
+
+    server: str
+    operation: str
+    requests: int
+    seconds: float
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    statuses: dict[str, int]
+
+
+# ------------------------------------------------------------------ servers
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_reference(work: Path, pki_dir: Path, proxy: bool) -> tuple[subprocess.Popen[str], str]:
+    """``crr-harness serve`` on a free port; returns the process and its URL."""
+    db = work / ("proxy.sqlite3" if proxy else "mtls.sqlite3")
+    command = [
+        sys.executable, "-m", "harness.cli", "serve", "--port", "0",
+        "--db", str(db), "--pki-dir", str(pki_dir),
+    ]  # fmt: skip
+    if proxy:
+        command.append("--tls-terminated-by-proxy")
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    found = re.search(r"listening on (\S+) ", line)
+    if found is None:
+        process.kill()
+        raise RuntimeError(f"crr-harness serve did not start: {line!r}")
+    return process, found.group(1)
+
+
+def start_prism(spec: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """``prism mock`` of ``spec`` on a free port, once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}{READ_PATH}", params={"participantName": "ALPHA_LSE"}, timeout=2)
+            return process, url
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("prism mock did not start within 60 s")
+
+
+# ------------------------------------------------------------------ load
+
+
+def _client(target: Target, credential: str) -> httpx.Client:
+    if target.pki_dir is None:
+        return httpx.Client(base_url=target.url, timeout=10)
+    pki = ensure_pki(Path(target.pki_dir))
+    if target.mtls:
+        return httpx.Client(
+            base_url=target.url, verify=client_context_for(pki, credential), timeout=10
+        )
+    pem = pki.client(credential).cert.read_text("ascii")
+    return httpx.Client(
+        base_url=target.url,
+        headers={"X-Client-Cert": urllib.parse.quote(pem, safe="")},
+        timeout=10,
+    )
+
+
+def _worker(
+    target: Target, operation: str, worker: int, seconds: float
+) -> tuple[list[float], dict]:
+    """Requests back to back for ``seconds`` after a warm-up: latencies and status counts."""
+    credential = "alpha_lse-rw" if operation == "read" else "bravo_trading-rw"
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    with _client(target, credential) as client:
+        count = 0
+        warm_until = time.perf_counter() + WARM_UP
+        end = warm_until + seconds
+        while True:
+            now = time.perf_counter()
+            if now >= end:
+                break
+            if operation == "read":
+                response = client.get(READ_PATH, params={"participantName": "ALPHA_LSE"})
+            else:
+                count += 1
+                response = client.post(
+                    WRITE_PATH,
+                    json={
+                        "participantName": "BRAVO_TRADING",
+                        "marketName": MARKET,
+                        "portfolioName": f"BENCH_{worker}_{count}",
+                        "bids": [
+                            {
+                                "source": "TH_NP15_GEN-APND",
+                                "sink": "TH_SP15_GEN-APND",
+                                "timeOfUse": "ON",
+                                "segments": [{"mw": 10, "price": 5}, {"mw": 20, "price": 4}],
+                            }
+                        ],
+                    },
+                )
+            done = time.perf_counter()
+            if now >= warm_until:
+                latencies.append(done - now)
+                key = str(response.status_code)
+                statuses[key] = statuses.get(key, 0) + 1
+    return latencies, statuses
+
+
+def measure(target: Target, operation: str, connections: int, seconds: float) -> Result:
+    """One server and operation under ``connections`` concurrent keep-alive clients."""
+    with ProcessPoolExecutor(connections) as pool:
+        futures = [pool.submit(_worker, target, operation, n, seconds) for n in range(connections)]
+        outcomes = [f.result() for f in futures]
+    latencies = sorted(x for lat, _ in outcomes for x in lat)
+    statuses: dict[str, int] = {}
+    for _, counts in outcomes:
+        for key, value in counts.items():
+            statuses[key] = statuses.get(key, 0) + value
+    requests = len(latencies)
+    return Result(
+        server=target.name,
+        operation="getPortfolioList" if operation == "read" else "portfolioCreation",
+        requests=requests,
+        seconds=seconds,
+        rps=requests / seconds,
+        p50_ms=1000 * statistics.median(latencies) if latencies else 0.0,
+        p99_ms=1000 * latencies[min(requests - 1, int(requests * 0.99))] if latencies else 0.0,
+        statuses=statuses,
+    )
+
+
+# ------------------------------------------------------------------ run
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per case")
+    parser.add_argument("--connections", type=int, default=4, help="concurrent clients")
+    args = parser.parse_args(argv)
+    if not 0 < args.seconds <= 60 or not 0 < args.connections <= 16:
+        parser.error("--seconds must be in (0, 60] and --connections in 1..16")
+    spec = next(p for p in default_spec_files() if p.name.startswith("caiso_crr_auction_"))
+    results: list[Result] = []
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="crr-api-rps-") as tmp:
+        work = Path(tmp)
+        pki_dir = work / "pki"
+        init_pki(pki_dir)
+        targets: list[tuple[Target, subprocess.Popen]] = []
+        try:
+            for proxy in (False, True):
+                process, url = start_reference(work, pki_dir, proxy)
+                name = (
+                    "crr-harness serve (HTTP, X-Client-Cert)"
+                    if proxy
+                    else "crr-harness serve (mTLS)"
+                )
+                target = Target(name, url, str(pki_dir), mtls=not proxy)
+                targets.append((target, process))
+                with _client(Target(name, url, str(pki_dir), not proxy), "operator") as operator:
+                    operator.post("/simcontrol/v1.0/windowOpening", json={"windowName": MARKET})
+            if PRISM.exists():
+                process, url = start_prism(spec)
+                targets.append((Target("prism mock (HTTP)", url, None, mtls=False), process))
+            else:
+                notes.append(
+                    f"prism not installed ({PRISM}); run: npm install --prefix benchmarks "
+                    "--no-save @stoplight/prism-cli"
+                )
+            for operation in ("read", "write"):
+                for target, _process in targets:
+                    results.append(measure(target, operation, args.connections, args.seconds))
+        finally:
+            for _target, process in targets:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    report(results, notes, spec, args)
+    return 0
+
+
+def report(results: list[Result], notes: list[str], spec: Path, args: argparse.Namespace) -> None:
+    print(f"spec: {spec.name}; {args.connections} connections, {args.seconds:g} s per case")
+    print()
+    print("| server | operation | requests | req/s | p50 ms | p99 ms | statuses |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for r in results:
+        print(
+            f"| {r.server} | {r.operation} | {r.requests} | {r.rps:.0f} | {r.p50_ms:.1f} | "
+            f"{r.p99_ms:.1f} | {', '.join(f'{k}: {v}' for k, v in sorted(r.statuses.items()))} |"
+        )
+    ratios = {}
+    for operation in ("getPortfolioList", "portfolioCreation"):
+        prism = next(
+            (r for r in results if r.operation == operation and r.server.startswith("prism")), None
+        )
+        if prism is None or prism.rps == 0:
+            continue
+        for r in results:
+            if r.operation == operation and not r.server.startswith("prism"):
+                ratios[f"{r.server} / prism, {operation}"] = r.rps / prism.rps
+    if ratios:
+        print()
+        for label, ratio in ratios.items():
+            print(f"ratio {label}: {ratio:.2f}")
+    for note in notes:
+        print(f"note: {note}")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(
+        json.dumps(
+            {
+                "spec": spec.name,
+                "connections": args.connections,
+                "seconds": args.seconds,
+                "results": [asdict(r) for r in results],
+                "ratios": ratios,
+                "notes": notes,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

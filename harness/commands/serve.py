@@ -1,0 +1,129 @@
+"""``crr-harness serve``: run the reference CRR system; one line says where, Ctrl-C stops it.
+
+With no arguments it serves every operation of the latest spec of all ten
+services and the sim-control API over mutual TLS on 127.0.0.1:8443, with a
+dev PKI generated in ``./.crr-pki`` if absent and the state in
+``./crr-reference.sqlite3`` (an empty database gets the market-sim data
+set). Unusable flags, spec files, database or address: one line, exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from harness.errors import InputError
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port out of range 0-65535: {port}")
+    return port
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "serve",
+        help="run the reference CRR system (mTLS, embedded SQLite, dev PKI)",
+        description="Run the reference CRR system: every operation of the served spec files, "
+        "mutual TLS with the dev PKI, state journaled in SQLite (nothing acknowledged is lost).",
+        epilog="The market clock is virtual: it starts before every window of the data set on an "
+        "empty database and moves only when the sim operator sets it (POST "
+        "/simcontrol/v1.0/clock) or resets the system; those moves are journaled, so a restart "
+        "resumes at the same market time however long the server was down. Wall time is only "
+        "recorded next to each journal entry. GET /specs lists the served spec files with "
+        "their SHA-256; GET /specs/<file> returns one.",
+    )
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    parser.add_argument(
+        "--port",
+        type=_port,
+        default=8443,
+        help="port to listen on; 0 picks a free one (default: 8443)",
+    )
+    parser.add_argument(
+        "--db",
+        type=Path,
+        default=Path("crr-reference.sqlite3"),
+        help="SQLite database file, created if absent (default: ./crr-reference.sqlite3)",
+    )
+    parser.add_argument(
+        "--pki-dir",
+        type=Path,
+        default=Path(".crr-pki"),
+        help="dev PKI directory, generated if absent (default: ./.crr-pki)",
+    )
+    parser.add_argument(
+        "--tls-terminated-by-proxy",
+        action="store_true",
+        help="plain HTTP behind a TLS-terminating proxy; the client certificate comes from the "
+        "X-Client-Cert header (URL-encoded PEM) and is checked against the PKI's CA",
+    )
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        action="append",
+        metavar="FILE",
+        help="serve this spec file instead of the latest version of its service (repeatable)",
+    )
+    parser.set_defaults(run=run)
+    _one_line_errors(parser)
+
+
+def _one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Bad flags are one line on stderr and exit 2, like every other refusal of ``serve``."""
+
+    def error(message: str) -> NoReturn:
+        print(f"crr-harness serve: {message}", file=sys.stderr)
+        sys.exit(2)
+
+    parse_known_args = parser.parse_known_args
+
+    def parse_known_args_strictly(args=None, namespace=None):  # type: ignore[no-untyped-def]
+        parsed, extras = parse_known_args(args, namespace)
+        if extras:
+            error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+    parser.error = error  # type: ignore[method-assign]
+    parser.parse_known_args = parse_known_args_strictly  # type: ignore[method-assign]
+
+
+def run(args: argparse.Namespace) -> int:
+    from reference_impl.api.specs import SpecLoadError, default_spec_files, parse_spec_name
+    from reference_impl.server import ServerSettings, ServerSetupError, serve
+
+    try:
+        files = default_spec_files()
+        if args.spec:
+            chosen = {}
+            for path in args.spec:
+                service = parse_spec_name(path)
+                chosen[service] = path
+            files = [chosen.pop(parse_spec_name(f), f) for f in files] + list(chosen.values())
+    except SpecLoadError as exc:
+        raise InputError(str(exc)) from None
+    settings = ServerSettings(
+        host=args.host,
+        port=args.port,
+        db=args.db,
+        pki_dir=args.pki_dir,
+        proxy=args.tls_terminated_by_proxy,
+        spec_files=files,
+    )
+    try:
+        serve(settings, announce=lambda line: print(line, flush=True))
+    except ServerSetupError as exc:
+        raise InputError(str(exc)) from None
+    except KeyboardInterrupt:
+        pass
+    print("crr-harness serve: stopped", file=sys.stderr)
+    return 0

@@ -1,0 +1,57 @@
+"""What a handler gets: one validated, authorized request and the engine to run it on.
+
+Handlers are small synchronous functions ``(Call) -> body``: they translate
+the validated request into a ``CRRSystem`` call and its result into the
+response body of the spec. They never check roles, participant names or
+schemas (that is done before they run) and never build error responses: an
+engine rule broken is a ``DomainError`` and travels as such.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from reference_impl.api.specs import Operation, ServedSpec
+from reference_impl.security.identity import Identity
+
+__all__ = ["Call", "Engine", "Handler"]
+
+
+class Engine(Protocol):
+    """The engine as handlers see it (``store.durable.DurableSystem`` in the server)."""
+
+    def run(self, method: str, /, **kwargs: Any) -> Any:
+        """Call a ``CRRSystem`` method; commands are journaled before this returns."""
+        ...
+
+    def snapshot(self) -> dict[str, Any]:
+        """The engine's full state."""
+        ...
+
+    def now(self) -> datetime:
+        """The market clock."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request on its way to the engine."""
+
+    operation: Operation
+    identity: Identity
+    engine: Engine
+    query: Mapping[str, Any] = field(default_factory=dict)
+    body: Mapping[str, Any] = field(default_factory=dict)
+    served: Sequence[ServedSpec] = ()
+    """Every spec the server implements (app status and download types describe them)."""
+
+    def run(self, method: str, /, **kwargs: Any) -> Any:
+        """Run ``CRRSystem.<method>(**kwargs)`` on the engine."""
+        return self.engine.run(method, **kwargs)
+
+
+Handler = Callable[[Call], Any]
+"""A handler: the validated call in, the 200 response body out."""

@@ -1,0 +1,268 @@
+"""Request validation at the edge, against the served spec version, with catalog codes.
+
+openapi-core checks parameters and bodies against the operation's schemas
+(request schemas set ``additionalProperties: false``, so unknown fields are
+refused). Each failure becomes a :class:`~reference_impl.api.errors.Problem`
+with the catalog code the failure means, chosen among the codes the
+operation lists for its version:
+
+- a required parameter, field or item missing (``required``, ``minItems``,
+  ``minProperties``): SER0001;
+- a value of the wrong type, format, pattern, enum or range: SER0002;
+- a body that cannot be read as the operation's JSON object (malformed
+  JSON, wrong content type, not an object, a field the schema does not
+  have): GEN0003, or SER0018 in the 1.0.0 files that predate it;
+- an array longer than a business limit the specs state (see
+  :data:`LIMIT_CODES`): that limit's own code, so 501 records is SER0030
+  and a 21-segment bid is POR0003, as the engine would say, rather than a
+  generic SER0002.
+
+When the operation lists none of a code's alternatives the preferred code is
+kept, and the error layer reports the gap as a server defect.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema.exceptions import ValidationError as SchemaError
+from openapi_core import OpenAPI
+from openapi_core.datatypes import RequestParameters
+from openapi_core.validation.request.exceptions import (
+    InvalidRequestBody,
+    MissingRequiredParameter,
+    MissingRequiredRequestBody,
+    ParameterValidationError,
+    RequestBodyValidationError,
+)
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from reference_impl.api.errors import Problem
+from reference_impl.api.specs import Operation, ServedSpec
+
+__all__ = [
+    "LIMIT_CODES",
+    "InvalidRequest",
+    "RawRequest",
+    "RequestValidator",
+    "ValidatedRequest",
+]
+
+LIMIT_CODES: Mapping[int, str] = {500: "SER0030", 20: "POR0003"}
+"""``maxItems`` limits that are business rules with their own code (specs/README.md:
+a submission holds at most 500 records, a bid at most 20 segments)."""
+
+_ALTERNATIVES: Mapping[str, tuple[str, ...]] = {
+    "GEN0003": ("GEN0003", "SER0018", "SER0002"),
+    "SER0030": ("SER0030", "SER0002"),
+    "POR0003": ("POR0003", "SER0002"),
+    "SER0001": ("SER0001", "SER0002"),
+    "SER0002": ("SER0002",),
+}
+_MISSING = frozenset({"required", "minItems", "minProperties"})
+_JSON_TYPES = ("application/json",)
+
+
+class InvalidRequest(Exception):
+    """The request does not satisfy the operation's spec; ``problems`` say how."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("; ".join(f"{p.code}: {p.description}" for p in problems))
+        self.problems = list(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class RawRequest:
+    """What arrived: method, path, query pairs in order, content type and body bytes."""
+
+    method: str
+    path: str
+    query: Sequence[tuple[str, str]] = ()
+    content_type: str | None = None
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidatedRequest:
+    """A request that satisfies the spec: query values cast to their schema types, body parsed."""
+
+    query: Mapping[str, Any] = field(default_factory=dict)
+    body: Any = None
+
+
+@dataclass(slots=True)
+class _CoreRequest:
+    """The request as openapi-core reads it (its ``Request`` protocol)."""
+
+    host_url: str
+    path: str
+    method: str
+    parameters: RequestParameters
+    content_type: str
+    body: bytes | None
+
+
+class RequestValidator:
+    """Validates requests to the served operations; one openapi-core object per spec file."""
+
+    def __init__(self, specs: Sequence[ServedSpec]) -> None:
+        self._openapi: dict[str, OpenAPI] = {spec.file: spec.openapi for spec in specs}
+
+    def validate(self, operation: Operation, raw: RawRequest) -> ValidatedRequest:
+        """The validated request, or :class:`InvalidRequest` carrying every problem found."""
+        problems = _repeated_parameters(operation, raw.query)
+        body: Any = None
+        if operation.takes_body:
+            body, body_problems = _read_body(operation, raw)
+            problems += body_problems
+            if body_problems:
+                raise InvalidRequest(problems)
+        core = _CoreRequest(
+            host_url=operation.spec.base_url,
+            path=raw.path,
+            method=raw.method.lower(),
+            parameters=RequestParameters(
+                query=ImmutableMultiDict(list(raw.query)),
+                header=Headers(),
+                cookie=ImmutableMultiDict(),
+            ),
+            content_type=(raw.content_type or "application/json").lower(),
+            body=raw.body if operation.takes_body else None,
+        )
+        openapi = self._openapi[operation.spec.file]
+        for error in openapi.iter_request_errors(core):
+            problems += _problems_of(operation, error)
+        if problems:
+            raise InvalidRequest(problems)
+        return ValidatedRequest(_cast_query(operation, raw.query), body)
+
+
+def _choose(operation: Operation, preferred: str) -> str:
+    for code in _ALTERNATIVES.get(preferred, (preferred,)):
+        if code in operation.error_codes:
+            return code
+    return preferred
+
+
+def _repeated_parameters(operation: Operation, query: Sequence[tuple[str, str]]) -> list[Problem]:
+    names = [name for name, _ in query]
+    return [
+        Problem(_choose(operation, "SER0002"), f"Query parameter {name} is given more than once.")
+        for name in sorted({n for n in names if names.count(n) > 1})
+    ]
+
+
+def _read_body(operation: Operation, raw: RawRequest) -> tuple[Any, list[Problem]]:
+    def unreadable(text: str) -> tuple[Any, list[Problem]]:
+        return None, [Problem(_choose(operation, "GEN0003"), text)]
+
+    media = (raw.content_type or "").split(";")[0].strip().lower()
+    content = _resolve(operation.spec.document, operation.definition["requestBody"])
+    accepted = [str(k).lower() for k in (content.get("content") or {})]
+    if not raw.body:
+        if content.get("required"):
+            return unreadable("The request body is missing; this operation needs a JSON object.")
+        return None, []
+    if media not in accepted or media not in _JSON_TYPES:
+        return unreadable(
+            f"Content type {media or 'none'!r} is not accepted; send {', '.join(accepted)}."
+        )
+    try:
+        body = json.loads(raw.body, parse_constant=_refuse_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        return unreadable(f"The request body is not valid JSON: {exc}.")
+    if not isinstance(body, dict):
+        return unreadable(f"The request body must be a JSON object, not {type(body).__name__}.")
+    return body, []
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _problems_of(operation: Operation, error: Exception) -> list[Problem]:
+    if isinstance(error, MissingRequiredParameter):
+        return [
+            Problem(_choose(operation, "SER0001"), f"Query parameter {error.name} is required.")
+        ]
+    if isinstance(error, ParameterValidationError):
+        schema_errors = getattr(error.__cause__, "schema_errors", None) or ()
+        if not schema_errors:
+            return [
+                Problem(_choose(operation, "SER0002"), f"Query parameter {error.name} is invalid.")
+            ]
+        return [
+            Problem(
+                _choose(operation, "SER0002"),
+                f"Query parameter {error.name}: {schema_error.message}.",
+            )
+            for schema_error in schema_errors
+        ]
+    if isinstance(error, MissingRequiredRequestBody):
+        return [Problem(_choose(operation, "GEN0003"), "The request body is missing.")]
+    if isinstance(error, InvalidRequestBody):
+        schema_errors = getattr(error.__cause__, "schema_errors", None) or ()
+        if schema_errors:
+            return [_body_problem(operation, e) for e in schema_errors]
+    if isinstance(error, RequestBodyValidationError):
+        return [Problem(_choose(operation, "GEN0003"), f"The request body is invalid: {error}.")]
+    raise error
+
+
+def _body_problem(operation: Operation, error: SchemaError) -> Problem:
+    where = _field_path(error.absolute_path)
+    keyword = str(error.validator)
+    if keyword == "maxItems" and isinstance(error.validator_value, int):
+        limit = error.validator_value
+        count = len(error.instance) if isinstance(error.instance, list) else "too many"
+        code = _choose(operation, LIMIT_CODES.get(limit, "SER0002"))
+        return Problem(code, f"{where or 'body'} holds {count} items; at most {limit} are allowed.")
+    if keyword == "additionalProperties" or (keyword == "type" and not where):
+        return Problem(_choose(operation, "GEN0003"), f"{where or 'body'}: {error.message}.")
+    code = "SER0001" if keyword in _MISSING else "SER0002"
+    return Problem(_choose(operation, code), f"{where or 'body'}: {error.message}.")
+
+
+def _field_path(parts: Sequence[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _resolve(document: Mapping[str, Any], node: Any) -> Any:
+    """Follow local ``$ref`` pointers (``#/components/...``) until a real node."""
+    seen = 0
+    while isinstance(node, Mapping) and "$ref" in node and seen < 32:
+        target: Any = document
+        for part in str(node["$ref"]).lstrip("#/").split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+        seen += 1
+    return node
+
+
+def _cast_query(operation: Operation, query: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    types = {}
+    for parameter in operation.definition.get("parameters") or ():
+        resolved = _resolve(operation.spec.document, parameter)
+        if resolved.get("in") == "query":
+            schema = _resolve(operation.spec.document, resolved.get("schema") or {})
+            types[resolved["name"]] = schema.get("type")
+    values: dict[str, Any] = {}
+    for name, value in query:
+        if name not in types:
+            continue
+        kind = types[name]
+        if kind == "integer":
+            values[name] = int(value)
+        elif kind == "number":
+            values[name] = float(value)
+        elif kind == "boolean":
+            values[name] = value.lower() == "true"
+        else:
+            values[name] = value
+    return values

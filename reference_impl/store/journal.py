@@ -1,0 +1,157 @@
+"""The journal: every accepted command, durably on disk before anyone is told it was accepted.
+
+One SQLite file holds one row per command that changed the system's state:
+its sequence number, the market clock reading when it ran, the
+``CRRSystem`` method name, its keyword arguments (JSON), the response it
+gave (JSON, with its SHA-256) and the wall time it was recorded. Replaying
+the rows in order into a fresh system rebuilds the state exactly (see the
+replay contract in ``reference_impl/engine/system.py``).
+
+Durability comes from SQLite itself: write-ahead logging with
+``synchronous=FULL`` makes ``append`` return only after the row reached the
+disk, so a process killed with SIGKILL (or a machine that loses power) keeps
+every row ``append`` returned for, and never a half-written one. The file is
+opened with ``locking_mode=EXCLUSIVE``: a second server on the same database
+would interleave two histories, so it is refused at open instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reference_impl.store.migrations import SchemaError, migrate
+
+__all__ = ["Journal", "JournalEntry", "StoreError", "canonical_json", "response_digest"]
+
+
+class StoreError(Exception):
+    """The database cannot be opened or written; the message says which file and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One accepted command as recorded."""
+
+    seq: int
+    clock_time: str
+    method: str
+    kwargs: dict[str, Any]
+    response: Any
+    response_sha256: str
+    recorded_at: str
+
+
+def canonical_json(value: Any) -> str:
+    """``value`` as compact JSON with sorted keys, so equal values give equal text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def response_digest(value: Any) -> str:
+    """SHA-256 of the canonical JSON of a response; replay compares these."""
+    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+class Journal:
+    """The append-only command journal in one SQLite file.
+
+    Not thread-safe by itself: the caller serializes ``append`` with the
+    engine command it records (see ``durable.DurableSystem``).
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._connection = _connect(self.path)
+
+    def append(self, clock_time: str, method: str, kwargs: dict[str, Any], response: Any) -> int:
+        """Record one command and commit it to disk; return its sequence number."""
+        response_text = canonical_json(response)
+        row = (
+            clock_time,
+            method,
+            canonical_json(kwargs),
+            response_text,
+            hashlib.sha256(response_text.encode("utf-8")).hexdigest(),
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        )
+        try:
+            with self._connection:
+                cursor = self._connection.execute(
+                    "INSERT INTO journal "
+                    "(clock_time, method, kwargs, response, response_sha256, recorded_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    row,
+                )
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot record a command: {exc}") from exc
+        return int(cursor.lastrowid or 0)
+
+    def entries(self) -> Iterator[JournalEntry]:
+        """Every recorded command, in the order it was accepted."""
+        cursor = self._connection.execute(
+            "SELECT seq, clock_time, method, kwargs, response, response_sha256, recorded_at "
+            "FROM journal ORDER BY seq"
+        )
+        for seq, clock_time, method, kwargs, response, digest, recorded_at in cursor:
+            yield JournalEntry(
+                seq,
+                clock_time,
+                method,
+                json.loads(kwargs),
+                json.loads(response),
+                digest,
+                recorded_at,
+            )
+
+    def __len__(self) -> int:
+        return int(self._connection.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
+
+    def close(self) -> None:
+        """Close the file, releasing the exclusive lock."""
+        self._connection.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    if path.is_dir():
+        raise StoreError(f"{path}: is a directory, not a database file")
+    if not path.parent.is_dir():
+        raise StoreError(f"{path}: directory {path.parent} does not exist")
+    connection: sqlite3.Connection | None = None
+    try:
+        connection = sqlite3.connect(
+            path, isolation_level=None, check_same_thread=False, timeout=0.5
+        )
+        connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"{path}: cannot switch the database to write-ahead logging")
+        connection.execute("PRAGMA synchronous = FULL")
+        migrate(connection)
+        # From here on the connection itself runs each append in a transaction.
+        connection.isolation_level = "IMMEDIATE"
+    except sqlite3.OperationalError as exc:
+        _close(connection)
+        if "locked" in str(exc):
+            raise StoreError(f"{path}: the database is in use by another server") from exc
+        raise StoreError(f"{path}: cannot open the database: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        _close(connection)
+        raise StoreError(f"{path}: not a usable SQLite database: {exc}") from exc
+    except SchemaError as exc:
+        _close(connection)
+        raise StoreError(f"{path}: {exc}") from exc
+    except StoreError:
+        _close(connection)
+        raise
+    return connection
+
+
+def _close(connection: sqlite3.Connection | None) -> None:
+    if connection is not None:
+        connection.close()

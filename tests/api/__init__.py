@@ -1,0 +1,1 @@
+"""Tests of the HTTP layer of the reference implementation, over real mutual TLS."""

@@ -1,0 +1,1 @@
+"""Tests of the store: schema migrations, the journal, replay, durability and concurrency."""
