@@ -55,3 +55,16 @@ class Call:
 
 Handler = Callable[[Call], Any]
 """A handler: the validated call in, the 200 response body out."""
+
+
+def portfolio_reference(values: dict) -> dict:
+    """The three names that identify a portfolio, as engine keyword arguments.
+
+    Auction and nomination operations name a portfolio the same way, in the
+    query of a read and in the body of a write.
+    """
+    return {
+        "participant_name": values["participantName"],
+        "market_name": values["marketName"],
+        "portfolio_name": values["portfolioName"],
+    }

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from reference_impl.api.call import Call, Handler
-
-
-def _reference(values) -> dict:
-    return {
-        "participant_name": values["participantName"],
-        "market_name": values["marketName"],
-        "portfolio_name": values["portfolioName"],
-    }
+from reference_impl.api.call import Call, Handler, portfolio_reference
 
 
 def get_portfolio(call: Call) -> dict:
     """The participant's own portfolio."""
-    return call.run("get_auction_portfolio", **_reference(call.query))
+    return call.run("get_auction_portfolio", **portfolio_reference(call.query))
 
 
 def get_portfolio_list(call: Call) -> list[dict]:
@@ -29,12 +21,12 @@ def get_portfolio_list(call: Call) -> list[dict]:
 
 def get_portfolio_required_credit(call: Call) -> dict:
     """Required and available credit of the participant's portfolio."""
-    return call.run("get_portfolio_required_credit", **_reference(call.query))
+    return call.run("get_portfolio_required_credit", **portfolio_reference(call.query))
 
 
 def get_portfolio_status(call: Call) -> dict:
     """Status of the participant's portfolio."""
-    return call.run("get_auction_portfolio_status", **_reference(call.query))
+    return call.run("get_auction_portfolio_status", **portfolio_reference(call.query))
 
 
 def get_status(call: Call) -> dict:
@@ -46,7 +38,7 @@ def portfolio_creation(call: Call) -> dict:
     """Create a portfolio with its bids and sell offers."""
     return call.run(
         "create_auction_portfolio",
-        **_reference(call.body),
+        **portfolio_reference(call.body),
         bids=call.body.get("bids"),
         offers=call.body.get("offers"),
     )
@@ -54,17 +46,17 @@ def portfolio_creation(call: Call) -> dict:
 
 def portfolio_submission(call: Call) -> dict:
     """Submit a portfolio (credit checked)."""
-    return call.run("submit_auction_portfolio", **_reference(call.body))
+    return call.run("submit_auction_portfolio", **portfolio_reference(call.body))
 
 
 def portfolio_retraction(call: Call) -> dict:
     """Retract a submitted portfolio."""
-    return call.run("retract_auction_portfolio", **_reference(call.body))
+    return call.run("retract_auction_portfolio", **portfolio_reference(call.body))
 
 
 def delete_portfolio(call: Call) -> dict:
     """Delete a portfolio that is not submitted."""
-    return call.run("delete_auction_portfolio", **_reference(call.body))
+    return call.run("delete_auction_portfolio", **portfolio_reference(call.body))
 
 
 HANDLERS: dict[str, Handler] = {

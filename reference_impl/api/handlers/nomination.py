@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from reference_impl.api.call import Call, Handler
-
-
-def _reference(values) -> dict:
-    return {
-        "participant_name": values["participantName"],
-        "market_name": values["marketName"],
-        "portfolio_name": values["portfolioName"],
-    }
+from reference_impl.api.call import Call, Handler, portfolio_reference
 
 
 def get_portfolio(call: Call) -> dict:
     """The participant's own nomination portfolio."""
-    return call.run("get_nomination_portfolio", **_reference(call.query))
+    return call.run("get_nomination_portfolio", **portfolio_reference(call.query))
 
 
 def get_portfolio_list(call: Call) -> list[dict]:
@@ -29,7 +21,7 @@ def get_portfolio_list(call: Call) -> list[dict]:
 
 def get_portfolio_status(call: Call) -> dict:
     """Status of the participant's nomination portfolio."""
-    return call.run("get_nomination_portfolio_status", **_reference(call.query))
+    return call.run("get_nomination_portfolio_status", **portfolio_reference(call.query))
 
 
 def get_status(call: Call) -> dict:
@@ -41,24 +33,24 @@ def portfolio_creation(call: Call) -> dict:
     """Create a nomination portfolio."""
     return call.run(
         "create_nomination_portfolio",
-        **_reference(call.body),
+        **portfolio_reference(call.body),
         nominations=call.body["nominations"],
     )
 
 
 def portfolio_submission(call: Call) -> dict:
     """Submit a nomination portfolio (caps checked)."""
-    return call.run("submit_nomination_portfolio", **_reference(call.body))
+    return call.run("submit_nomination_portfolio", **portfolio_reference(call.body))
 
 
 def portfolio_retraction(call: Call) -> dict:
     """Retract a submitted nomination portfolio."""
-    return call.run("retract_nomination_portfolio", **_reference(call.body))
+    return call.run("retract_nomination_portfolio", **portfolio_reference(call.body))
 
 
 def delete_portfolio(call: Call) -> dict:
     """Delete a nomination portfolio that is not submitted."""
-    return call.run("delete_nomination_portfolio", **_reference(call.body))
+    return call.run("delete_nomination_portfolio", **portfolio_reference(call.body))
 
 
 HANDLERS: dict[str, Handler] = {
