@@ -6,7 +6,8 @@ imports it) and the HTTP tests, so what a developer pokes at with
 and CRR holder, a trader, a UDC, a TOR holder, a second LSE with a small
 credit limit, the CEC), six locations on a three-bus network (one of them
 islanded and one retired for the October auction), three existing CRRs, a
-TOR contract, a credit margin, and the market-sim calendar of an October
+TOR contract, a credit margin, three generating resources of the network
+model (the restricted CRRResource download), and the market-sim calendar of an October
 2025 monthly and a 2026 annual cycle (weeks of 2025-09-08 on).
 
 ``START`` is the market clock on an empty database: before every window of
@@ -154,6 +155,31 @@ DATASET: dict = {
         }
     ],
     "creditMargins": {"default": 5.0},
+    "resources": [
+        {
+            "resourceId": "NP15GEN_7_UNIT 1",
+            "apnodeName": "NP15GEN_7_N001",
+            "pMax": 420.0,
+            "pMin": 95.0,
+            "fuel": "GAS",
+            "tradingHub": NP15,
+        },
+        {
+            "resourceId": "SP15SOLAR_2_PV1",
+            "apnodeName": "SP15SOLAR_2_N014",
+            "pMax": 150.0,
+            "fuel": "SOLAR",
+            "tradingHub": SP15,
+        },
+        {
+            "resourceId": "ISLAND_1_HYDRO1",
+            "apnodeName": ISLANDED,
+            "pMax": 60.0,
+            "pMin": 5.0,
+            "fuel": "HYDRO",
+            "tradingHub": NP15,
+        },
+    ],
     "network": {
         "name": "three-bus",
         "buses": ["N", "S", "D"],

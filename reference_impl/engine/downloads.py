@@ -4,13 +4,39 @@ Public downloads (existing CRRs, public auction and allocation results, the
 source and sink list) are the same for everyone and carry no participant's
 private data: the existing CRRs list leaves the owner out. Private downloads
 (private auction and allocation results, load data, SEQ, MEQ and upper
-bounds) are built for the requesting participant only. Field names follow
-the JSON Schemas in ``specs/schemas/``. An unknown download type is MDT0001;
-results not yet published, or a type this engine does not produce, MDT0002.
+bounds, secondary market offers and responses, TOR conversion requests, load
+migration results) are built for the requesting participant only. Field
+names follow the JSON Schemas in ``specs/schemas/``. An unknown download
+type is MDT0001; results not yet published MDT0002.
+
+- ``CRRSecondaryMarketOffer`` and ``CRRSecondaryMarketResponse``: the
+  offers the participant made or was offered whose term overlaps the
+  market's. The offerer sees every target (one offer row per price, naming
+  the targets offered that price) and every response; a target sees only its
+  own entry. A target's entry WITHDRAWN (the offer was withdrawn, or another
+  target accepted first) never became a response and is left out of the
+  responses. The schemas' request IDs are numeric: a download's
+  ``RequestID`` is the digits of the engine's request ID
+  (``SM-20250901-000001`` is ``20250901000001``).
+- ``CRRTorConversionRequest``: one row per conversion record the participant
+  submitted or approves whose term overlaps the market's, from the latest
+  conversion window holding such a record (named in
+  ``TorConversionWindowName``); with none, the latest window and no rows.
+  The row's ``RequestStatus`` is the record's; ``RequestID`` is the digits of
+  the engine's request ID, as above.
+- ``CRRLoadMigrationResult``: the posted results of the load migration
+  market named, or of the one feeding the allocation or auction market named
+  (same period, year and month); MDT0002 until the operator posts them. One
+  row per UDC, sink and time of use where the participant gained or lost
+  load, with the LSE_LMT CRR adjustments that migration caused.
+- ``CRRResource`` (restricted): the generating resources of the data set's
+  network model, for the market's model (``MN_2025_M10_V0``, ``AN_2026_V1``).
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from datetime import datetime
 
 from reference_impl.engine.caps import CapCalculator
@@ -19,12 +45,23 @@ from reference_impl.engine.clock import format_utc
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.holdings import Holdings
 from reference_impl.engine.load import LoadBook
+from reference_impl.engine.load_migration import LoadMigration, LoadMigrationMarket
 from reference_impl.engine.locations import LocationBook
-from reference_impl.engine.markets import Market, MarketBook, Period
+from reference_impl.engine.markets import Market, MarketBook, Period, TimeOfUse
 from reference_impl.engine.participants import ParticipantBook
+from reference_impl.engine.secondary_market import OfferStatus, SecondaryMarket
+from reference_impl.engine.tor_conversion import ConversionStatus, TorConversion
 from reference_impl.engine.windows import WindowStatus
 
-__all__ = ["PRIVATE_TYPES", "PUBLIC_TYPES", "RESTRICTED_TYPES", "Downloads"]
+__all__ = [
+    "FUELS",
+    "PRIVATE_TYPES",
+    "PUBLIC_TYPES",
+    "RESTRICTED_TYPES",
+    "Downloads",
+    "Resource",
+    "read_resource",
+]
 
 PUBLIC_TYPES = (
     "CRRExistingCRRs",
@@ -46,6 +83,84 @@ PRIVATE_TYPES = (
 )
 RESTRICTED_TYPES = ("CRRResource",)
 
+FUELS = (
+    "GAS",
+    "HYDRO",
+    "NUCLEAR",
+    "GEOTHERMAL",
+    "BIOMASS",
+    "WIND",
+    "SOLAR",
+    "STORAGE",
+    "OTHER",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A generating resource of the network model (the ``CRRResource`` download)."""
+
+    resource_id: str
+    apnode: str
+    p_max: float | None = None
+    p_min: float | None = None
+    fuel: str | None = None
+    trading_hub: str | None = None
+
+    def to_row(self) -> dict:
+        """The ``resourceDefType`` of the CRRResource schema."""
+        row: dict = {"ResourceID": self.resource_id, "APnodeName": self.apnode}
+        for key, value in (
+            ("PMax", self.p_max),
+            ("PMin", self.p_min),
+            ("Fuel", self.fuel),
+            ("TradingHub", self.trading_hub),
+        ):
+            if value is not None:
+                row[key] = value
+        return row
+
+
+def _mw(entry: dict, key: str) -> float | None:
+    value = entry.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise DomainError("SER0002", f"{key} must be a number.", key)
+    if value < 0:
+        raise DomainError("SER0002", f"{key} must not be negative.", key)
+    return float(value)
+
+
+def read_resource(entry: dict) -> Resource:
+    """A data set ``resources`` entry: ``{resourceId, apnodeName, pMax?, pMin?, fuel?, tradingHub?}``."""
+    for key in ("resourceId", "apnodeName"):
+        if not isinstance(entry.get(key), str) or not entry[key]:
+            raise DomainError("SER0002", f"{key} must be a non-empty string.", key)
+    fuel = entry.get("fuel")
+    if fuel is not None and fuel not in FUELS:
+        raise DomainError("SER0002", f"fuel must be one of {', '.join(FUELS)}.", "fuel")
+    hub = entry.get("tradingHub")
+    if hub is not None and not isinstance(hub, str):
+        raise DomainError("SER0002", "tradingHub must be a string.", "tradingHub")
+    return Resource(
+        resource_id=entry["resourceId"],
+        apnode=entry["apnodeName"],
+        p_max=_mw(entry, "pMax"),
+        p_min=_mw(entry, "pMin"),
+        fuel=fuel,
+        trading_hub=hub,
+    )
+
+
+def _numeric_id(request_id: str) -> str:
+    """The digits of an engine request ID: the schemas' request IDs are numeric."""
+    return "".join(ch for ch in request_id if ch.isdigit())
+
+
+def _overlaps(start: datetime, end: datetime, market: Market) -> bool:
+    return start < market.end_date and end > market.start_date
+
 
 class Downloads:
     """Builds download payloads; private ones only for the participant asking."""
@@ -59,6 +174,10 @@ class Downloads:
         caps: CapCalculator,
         load: LoadBook,
         results: dict[str, MarketResults],
+        secondary: SecondaryMarket | None = None,
+        tor: TorConversion | None = None,
+        migration: LoadMigration | None = None,
+        resources: list[Resource] | None = None,
     ) -> None:
         self._markets = markets
         self._participants = participants
@@ -67,6 +186,10 @@ class Downloads:
         self._caps = caps
         self._load = load
         self._results = results
+        self._secondary = secondary
+        self._tor = tor
+        self._migration = migration
+        self._resources = resources if resources is not None else []
 
     def build(
         self,
@@ -80,13 +203,22 @@ class Downloads:
             raise DomainError(
                 "MDT0001", f"Download type {download_type!r} is unknown.", "downloadType"
             )
+        if download_type in PRIVATE_TYPES and participant_name is None:
+            raise DomainError(
+                "SER0001", "A private download names the participant.", "participantName"
+            )
+        if download_type == "CRRLoadMigrationResult" and str(market_name).startswith("LM_"):
+            # A load migration market is named directly (the engine's own callers).
+            participant = self._participants.get(participant_name).name
+            migration = self._lm_market(market_name)
+            return {
+                "MarketName": migration.name,
+                "ParticipantName": participant,
+                "GeneratedAt": format_utc(now),
+            } | self._migration_rows(migration, participant)
         market = self._markets.get(market_name)
         head = {"MarketName": market.name, "GeneratedAt": format_utc(now)}
         if download_type in PRIVATE_TYPES:
-            if participant_name is None:
-                raise DomainError(
-                    "SER0001", "A private download names the participant.", "participantName"
-                )
             participant = self._participants.get(participant_name).name
             head["ParticipantName"] = participant
         builder = {
@@ -100,6 +232,11 @@ class Downloads:
             "CRRUpperBoundResult": lambda: self._upper_bound(market, participant),
             "CRRMEQResult": lambda: self._meq(market, participant),
             "CRRHistoricalForecastLoad": lambda: self._load_data(market, participant),
+            "CRRSecondaryMarketOffer": lambda: self._sm_offers(market, participant),
+            "CRRSecondaryMarketResponse": lambda: self._sm_responses(market, participant),
+            "CRRTorConversionRequest": lambda: self._tor_requests(market, participant),
+            "CRRLoadMigrationResult": lambda: self._load_migration(market, participant),
+            "CRRResource": lambda: self._resource_rows(market),
         }.get(download_type)
         if builder is None:
             raise DomainError(
@@ -108,9 +245,18 @@ class Downloads:
                 "downloadType",
             )
         data = head | builder()
-        if download_type == "CRRHistoricalForecastLoad":
-            # It covers every load window feeding the market; its schema has no MarketName.
+        if download_type in (
+            "CRRHistoricalForecastLoad",
+            "CRRSecondaryMarketOffer",
+            "CRRSecondaryMarketResponse",
+            "CRRTorConversionRequest",
+            "CRRResource",
+        ):
+            # Their schemas have no MarketName: load data covers every load window
+            # feeding the market, the others name a window or model of their own.
             del data["MarketName"]
+        if download_type == "CRRLoadMigrationResult":
+            data["MarketName"] = data.pop("LoadMigrationMarketName")
         return data
 
     def _published(self, market: Market) -> MarketResults:
@@ -294,3 +440,185 @@ class Downloads:
                     }
                 )
         return {"LoadData": rows}
+
+    # -- secondary market -----------------------------------------------------------
+
+    def _offers(self, market: Market, participant: str) -> list:
+        if self._secondary is None:
+            return []
+        return [
+            o for o in self._secondary.offers_of(participant) if _overlaps(o.start, o.end, market)
+        ]
+
+    def _sm_offers(self, market: Market, participant: str) -> dict:
+        rows = []
+        for offer in self._offers(market, participant):
+            targets = (
+                offer.targets
+                if participant == offer.offerer
+                else [t for t in offer.targets if t.participant == participant]
+            )
+            by_price: dict[float, list[str]] = {}
+            for target in targets:
+                by_price.setdefault(target.price, []).append(target.participant)
+            for price, names in by_price.items():
+                rows.append(
+                    {
+                        "RequestID": _numeric_id(offer.request_id),
+                        "CrrID": offer.crr_id,
+                        "OfferingParticipant": offer.offerer,
+                        "TargetParticipants": names,
+                        "MW": offer.mw,
+                        "Price": price,
+                        "StartDate": format_utc(offer.start),
+                        "EndDate": format_utc(offer.end),
+                        "SmOfferStatus": str(offer.status),
+                    }
+                )
+        return {"SecondaryMarketOffers": rows}
+
+    def _sm_responses(self, market: Market, participant: str) -> dict:
+        rows = [
+            {
+                "RequestID": _numeric_id(offer.request_id),
+                "CrrID": offer.crr_id,
+                "RespondingParticipant": target.participant,
+                "OfferingParticipant": offer.offerer,
+                "Price": target.price,
+                "SmResponseStatus": str(target.status),
+            }
+            for offer in self._offers(market, participant)
+            for target in offer.targets
+            if participant in (offer.offerer, target.participant)
+            and target.status is not OfferStatus.WITHDRAWN
+        ]
+        return {"SecondaryMarketResponses": rows}
+
+    # -- TOR conversion -------------------------------------------------------------
+
+    def _tor_requests(self, market: Market, participant: str) -> dict:
+        if self._tor is None or not self._tor.windows():
+            raise DomainError(
+                "MDT0002", f"No TOR conversion window covers {market.name}.", "marketName"
+            )
+        entries = [
+            (request, record)
+            for request in self._tor.requests_of(participant)
+            for record in request.records
+            if participant in (request.participant, record.approver)
+            and _overlaps(record.start, record.end, market)
+        ]
+        windows = {w.name: w for w in self._tor.windows()}
+        if entries:
+            latest = max(
+                {r.window_name for r, _ in entries},
+                key=lambda n: (windows[n].window.open_time, n),
+            )
+        else:
+            latest = self._tor.windows()[0].name
+        rows = []
+        for request, record in entries:
+            if request.window_name != latest:
+                continue
+            row = {
+                "RequestID": _numeric_id(request.request_id),
+                "ContractName": record.contract_id,
+                "Source": record.source,
+                "Sink": record.sink,
+                "MW": record.mw,
+                "TimeOfUse": str(record.time_of_use),
+                "HedgeType": "OBLIGATION",
+                "StartDate": format_utc(record.start),
+                "EndDate": format_utc(record.end),
+                "RequestStatus": str(record.status),
+            }
+            if record.status is not ConversionStatus.SUBMITTED:
+                row["ApprovingParticipant"] = record.approver
+            if record.crr_id is not None:
+                row["CrrID"] = record.crr_id
+            rows.append(row)
+        return {"TorConversionWindowName": latest, "TorConversionRequests": rows}
+
+    # -- load migration -------------------------------------------------------------
+
+    def _lm_market(self, name: str) -> LoadMigrationMarket:
+        if self._migration is None:
+            raise DomainError(
+                "LMV1003", f"Load migration market {name!r} does not exist.", "marketName"
+            )
+        return self._migration.market(name)
+
+    def _load_migration(self, market: Market, participant: str) -> dict:
+        key = market.key
+        chosen = [
+            m
+            for m in (self._migration.all_markets() if self._migration is not None else [])
+            if (m.process.period, m.process.year, m.process.month)
+            == (key.period, key.year, key.month)
+        ]
+        if not chosen:
+            raise DomainError(
+                "MDT0002", f"No load migration market feeds {market.name}.", "marketName"
+            )
+        rows = self._migration_rows(chosen[0], participant)
+        return {"LoadMigrationMarketName": chosen[0].name} | rows
+
+    def _migration_rows(self, market: LoadMigrationMarket, participant: str) -> dict:
+        if market.window.status is not WindowStatus.PUBLISHED:
+            raise DomainError(
+                "MDT0002",
+                f"The load migration results of {market.name} are not posted yet.",
+                "marketName",
+            )
+        start, end = market.term
+        rows = []
+        for (udc, lse, sink), net_mw in market.udc_net.items():
+            if lse != participant:
+                continue
+            for tou in TimeOfUse:
+                adjustments = [
+                    {
+                        "CrrID": a["crrId"],
+                        "CRRType": a["crrType"],
+                        "Source": a["source"],
+                        "Sink": a["sink"],
+                        "MW": a["mw"],
+                        "CounterFlow": a["adjustmentType"] == "COUNTER_FLOW",
+                    }
+                    for a in market.adjustments
+                    if a["lse"] == participant
+                    and a["migratedSink"] == sink
+                    and a["timeOfUse"] == str(tou)
+                    and market.adjustment_udcs.get(a["crrId"]) == udc
+                ]
+                rows.append(
+                    {
+                        "Sink": sink,
+                        "UDC": udc,
+                        "TimeOfUse": str(tou),
+                        "StartDate": format_utc(start),
+                        "EndDate": format_utc(end),
+                        "NetMigratedLoadMW": net_mw,
+                        "CRRAdjustments": adjustments,
+                    }
+                )
+        return {"LoadMigrationResults": rows}
+
+    # -- resources ------------------------------------------------------------------
+
+    def _resource_rows(self, market: Market) -> dict:
+        key = market.key
+        model = (
+            f"MN_{key.year}_M{key.month:02d}"
+            if key.period is Period.MONTHLY and key.month is not None
+            else f"AN_{key.year}"
+        )
+        rows = []
+        for resource in self._resources:
+            location = self._locations.find(resource.apnode)
+            if location is not None and not location.effective_for(
+                market.start_date, market.end_date
+            ):
+                continue
+            rows.append(resource.to_row())
+        return {"ModelName": f"{model}_{market.model_release}", "Resources": rows}

@@ -89,6 +89,10 @@ class LoadMigrationMarket:
     window: Window
     net: dict[tuple[str, str], float] = field(default_factory=dict)
     adjustments: list[dict] = field(default_factory=list)
+    udc_net: dict[tuple[str, str, str], float] = field(default_factory=dict)
+    """(UDC, LSE, sink) -> net MW the UDC's accepted submission migrated to the LSE."""
+    adjustment_udcs: dict[str, str] = field(default_factory=dict)
+    """CRR ID of an adjustment -> the UDC whose migration record caused it."""
 
     def __post_init__(self) -> None:
         parse_migration_market_name(self.name)
@@ -331,19 +335,28 @@ class LoadMigration:
             if s.market_name == market.name and s.status is SubmissionStatus.ACCEPTED
         ]
         net: dict[tuple[str, str], float] = {}
+        udc_net: dict[tuple[str, str, str], float] = {}
         adjustments: list[dict] = []
+        udcs: dict[str, str] = {}
         term_start, term_end = market.term
         for submission in accepted:
+            udc = submission.participant
             for record in submission.records:
-                net[(record.to_lse, record.sink)] = (
-                    net.get((record.to_lse, record.sink), 0.0) + record.migrated_mw
-                )
-                net[(record.from_lse, record.sink)] = (
-                    net.get((record.from_lse, record.sink), 0.0) - record.migrated_mw
-                )
-                adjustments += self._move_crrs(market, record, term_start, term_end, load_metric)
+                for lse, mw in (
+                    (record.to_lse, record.migrated_mw),
+                    (record.from_lse, -record.migrated_mw),
+                ):
+                    net[(lse, record.sink)] = net.get((lse, record.sink), 0.0) + mw
+                    udc_net[(udc, lse, record.sink)] = (
+                        udc_net.get((udc, lse, record.sink), 0.0) + mw
+                    )
+                moved = self._move_crrs(market, record, term_start, term_end, load_metric)
+                udcs.update((a["crrId"], udc) for a in moved)
+                adjustments += moved
         market.net = {k: round(v, 6) for k, v in sorted(net.items())}
+        market.udc_net = {k: round(v, 6) for k, v in sorted(udc_net.items())}
         market.adjustments = adjustments
+        market.adjustment_udcs = udcs
         return adjustments
 
     def _move_crrs(

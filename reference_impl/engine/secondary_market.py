@@ -366,6 +366,14 @@ class SecondaryMarket:
         offers.sort(key=lambda o: (o.created_at, o.request_id), reverse=True)
         return [o.view(participant.name) for o in offers]
 
+    def offers_of(self, participant_name: str) -> list[SecondaryOffer]:
+        """Offers the participant made or was offered, by request ID."""
+        return [
+            self._offers[k]
+            for k in sorted(self._offers)
+            if self._offers[k].is_party(participant_name)
+        ]
+
     def _visible(self, participant_name: str, request_id: object) -> SecondaryOffer:
         participant = self._participants.get(participant_name)
         offer = self._offer(request_id)

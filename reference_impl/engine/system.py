@@ -63,7 +63,7 @@ from reference_impl.engine.dataset import (
     read_tor_contract,
     read_tor_window,
 )
-from reference_impl.engine.downloads import Downloads
+from reference_impl.engine.downloads import Downloads, Resource, read_resource
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.holdings import Holdings
 from reference_impl.engine.identifiers import IdCounters
@@ -187,6 +187,7 @@ class CRRSystem:
         self._tor = TorConversion(self._participants, self._locations, self._holdings, self._ids)
         self._messages = MessageBoard(self._ids)
         self._results: dict[str, MarketResults] = {}
+        self._resources: list[Resource] = []
         self._network_data: dict[str, dict] = {}
         self._networks: dict[str, Network] = {}
         self._clearing: MarketClearing = self._clearing_override or NetworkClearing(
@@ -200,6 +201,10 @@ class CRRSystem:
             self._caps,
             self._load,
             self._results,
+            self._secondary,
+            self._tor,
+            self._migration,
+            self._resources,
         )
 
     # ------------------------------------------------------------------ time
@@ -303,6 +308,7 @@ class CRRSystem:
         migration_markets = read_section(data, "loadMigrationMarkets", read_load_migration_market)
         contracts = read_section(data, "torContracts", read_tor_contract)
         crrs = read_section(data, "existingCrrs", read_existing_crr)
+        resources = read_section(data, "resources", read_resource)
         margins = read_credit_margins(data["creditMargins"]) if "creditMargins" in data else None
         networks: dict[str, dict] = {}
         if "network" in data:
@@ -335,6 +341,7 @@ class CRRSystem:
             self._tor.add_contract(contract)
         for crr in crrs:
             self._holdings.add(crr)
+        self._resources.extend(resources)
         if margins is not None:
             self._auction.margins = margins
         self._network_data.update(networks)
@@ -351,6 +358,7 @@ class CRRSystem:
             "torContracts": len(contracts),
             "existingCrrs": len(crrs),
             "networks": len(networks),
+            "resources": len(resources),
         }
 
     def _check_new(

@@ -442,6 +442,14 @@ class TorConversion:
         chosen.sort(key=lambda r: (r.submitted_at, r.request_id), reverse=True)
         return [r.view(participant.name) for r in chosen]
 
+    def requests_of(self, participant_name: str) -> list[ConversionRequest]:
+        """Requests the participant submitted or approves records of, by request ID."""
+        return [
+            self._requests[k]
+            for k in sorted(self._requests)
+            if self._requests[k].visible_to(participant_name)
+        ]
+
     def contracts(self) -> list[TorContract]:
         """Every TOR contract, by ID."""
         return [self._contracts[k] for k in sorted(self._contracts)]

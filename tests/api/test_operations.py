@@ -328,7 +328,6 @@ def _walk(api: Api) -> dict[str, Any]:
     seen["restricted"] = op(
         "market_data.getRestrictedDownload",
         NDA,
-        expect=400,
         params={"downloadType": "CRRResource", "marketName": MONTHLY_AUCTION},
     )
 
@@ -359,11 +358,13 @@ def test_every_served_operation_answers_with_a_documented_success(api: Api, walk
     answered = {x.operation.name for x in api.exchanges if x.response.status_code == 200}
     every = {op.name for op in api.operations()}
     assert len(api.specs) == 11
-    assert every - answered == {"market_data.getRestrictedDownload"}
+    assert every - answered == set()
 
 
-def test_the_restricted_download_is_not_produced_yet(walk: dict) -> None:
-    assert [d["errorCode"] for d in walk["restricted"]["errorDetails"]] == ["MDT0002"]
+def test_the_restricted_download_lists_the_model_resources(walk: dict) -> None:
+    data = walk["restricted"]["data"]
+    assert data["ModelName"] == "MN_2025_M10_V0"
+    assert data["Resources"]
 
 
 def test_app_status_lists_every_served_service(api: Api, walk: dict) -> None:

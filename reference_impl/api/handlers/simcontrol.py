@@ -144,10 +144,12 @@ def _time_of_use_totals(results: dict, tou: str) -> dict:
 
 
 def publish_results(call: Call) -> dict:
-    """Publish a cleared market's results."""
+    """Publish a cleared market's results, or post a load migration market's results."""
     name = call.body["marketName"]
-    summary = _translated(call, {"SER0002": "SIM0001"}, "publish_results", market_name=name)
-    return {"marketName": name, "status": "PUBLISHED", "publishedAt": summary["publishedAt"]}
+    table = {"SER0002": "SIM0001", "LMV1003": "MKT0001"}
+    summary = _translated(call, table, "publish_results", market_name=name)
+    published_at = summary.get("publishedAt") or summary.get("postedAt")
+    return {"marketName": name, "status": "PUBLISHED", "publishedAt": published_at}
 
 
 def load_dataset(call: Call) -> dict:
