@@ -26,7 +26,6 @@ The net migration feeds the ``LoadMigrationAdjust`` of the nomination caps.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import MarketKey, MarketType, Period, Tier, TimeOfUse
 from reference_impl.engine.pacific_time import month_term, year_term
 from reference_impl.engine.participants import ParticipantBook, ParticipantKind
+from reference_impl.engine.quantities import is_finite_number
 from reference_impl.engine.windows import Window, WindowStatus
 
 __all__ = [
@@ -186,10 +186,6 @@ class UdcSubmission:
         return self.status_view() | {"records": [r.to_dict() for r in self.records]}
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 class LoadMigration:
     """Load migration markets, UDC submissions and posted results."""
 
@@ -297,7 +293,7 @@ class LoadMigration:
             if not isinstance(count, int) or isinstance(count, bool) or count < 1:
                 found.add("SER0002", "customerCount must be an integer of at least 1.", where)
                 continue
-            if not _number(mw) or mw <= 0:
+            if not is_finite_number(mw) or mw <= 0:
                 found.add("SER0002", "migratedLoadMw must be above zero.", where)
                 continue
             rate = raw.get("customerRate")

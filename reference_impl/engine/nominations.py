@@ -13,7 +13,6 @@ for each sink and time of use in the market's tier (NOM0001; see
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +35,7 @@ from reference_impl.engine.portfolio_lifecycle import (
     require_status_for_retract,
     require_status_for_submit,
 )
+from reference_impl.engine.quantities import is_finite_number
 
 __all__ = [
     "CapLookup",
@@ -114,10 +114,6 @@ class NominationPortfolio(PortfolioBase):
             )
             for n in self.nominations
         ]
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class NominationPortfolios:
@@ -201,7 +197,7 @@ class NominationPortfolios:
                     f"{where}.timeOfUse",
                 )
             mw = raw["mw"]
-            if not _is_number(mw):
+            if not is_finite_number(mw):
                 found.add("SER0002", "mw must be a finite number.", f"{where}.mw")
             elif mw <= 0:
                 found.add(

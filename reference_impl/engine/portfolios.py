@@ -52,6 +52,7 @@ from reference_impl.engine.portfolio_lifecycle import (
     require_status_for_retract,
     require_status_for_submit,
 )
+from reference_impl.engine.quantities import is_finite_number
 
 __all__ = [
     "MAX_SEGMENTS",
@@ -203,7 +204,7 @@ def _parse_segments(
             found.add("SER0001", "A segment needs mw and price.", at)
             return None
         mw, price = item["mw"], item["price"]
-        if not _is_number(mw) or not _is_number(price):
+        if not is_finite_number(mw) or not is_finite_number(price):
             found.add("SER0002", "Segment mw and price must be finite numbers.", at)
             return None
         if mw <= 0:
@@ -222,10 +223,6 @@ def _parse_segments(
             )
             return None
     return tuple(segments)
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _order_id(raw: dict, where: str, default: str, seen: set[str], found: FindingCollector) -> str:

@@ -17,7 +17,6 @@ than the offerer withdraws, SMT0146 once an offer is no longer pending).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -28,6 +27,7 @@ from reference_impl.engine.holdings import CRR, Holdings, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
 from reference_impl.engine.markets import TimeOfUse
 from reference_impl.engine.participants import ParticipantBook
+from reference_impl.engine.quantities import is_finite_number
 
 __all__ = [
     "MAX_TARGETS",
@@ -145,10 +145,6 @@ class SecondaryOffer:
         return record
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 class SecondaryMarket:
     """Offers, responses and the transfers they cause."""
 
@@ -173,7 +169,7 @@ class SecondaryMarket:
     ) -> SecondaryOffer:
         """Check and record a new offer (PENDING_RESPONSE)."""
         offerer = self._participants.get(participant_name)
-        if not _number(mw) or mw <= 0:
+        if not is_finite_number(mw) or mw <= 0:
             raise DomainError("SER0002", f"mw must be a number above zero; got {mw!r}.", "mw")
         start = parse_utc(start_date, "startDate")
         end = parse_utc(end_date, "endDate")
@@ -200,7 +196,7 @@ class SecondaryMarket:
                 found.add("SER0001", "A target needs participantName and price.", where)
                 continue
             name, price = raw["participantName"], raw["price"]
-            if not _number(price):
+            if not is_finite_number(price):
                 found.add("SER0002", "price must be a finite number.", f"{where}.price")
             elif name == offerer.name:
                 found.add("SMT0002", "A participant cannot make an offer to itself.", where)
@@ -278,7 +274,7 @@ class SecondaryMarket:
             )
         if action not in ("ACCEPT", "REJECT"):
             raise DomainError("SER0002", f"Invalid action {action!r}.", "action")
-        if not _number(price) or abs(float(price) - target.price) > 1e-9:
+        if not is_finite_number(price) or abs(float(price) - target.price) > 1e-9:
             raise DomainError(
                 "SMT0145",
                 f"Price {price!r} does not match the offered price {target.price:g}.",

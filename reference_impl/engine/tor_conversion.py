@@ -17,7 +17,6 @@ own records); for anyone else it does not exist (SER0028).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -29,6 +28,7 @@ from reference_impl.engine.identifiers import IdCounters
 from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import TimeOfUse
 from reference_impl.engine.participants import ParticipantBook, ParticipantKind
+from reference_impl.engine.quantities import is_finite_number
 from reference_impl.engine.windows import Window, WindowStatus
 
 __all__ = [
@@ -177,10 +177,6 @@ class ConversionRequest:
         return body
 
 
-def _number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 class TorConversion:
     """Conversion windows, TOR contracts, requests and approvals."""
 
@@ -309,7 +305,7 @@ class TorConversion:
         for name in (raw["source"], raw["sink"]):
             if name not in self._locations:
                 problems.append(f"{name!r} is not a listed location")
-        if not _number(raw["mw"]) or not 0 < raw["mw"] <= contract.mw + 1e-9:
+        if not is_finite_number(raw["mw"]) or not 0 < raw["mw"] <= contract.mw + 1e-9:
             problems.append(f"mw must be above 0 and at most the contract's {contract.mw:g} MW")
         if raw["timeOfUse"] not in TimeOfUse.__members__:
             problems.append(f"invalid time of use {raw['timeOfUse']!r}")
