@@ -334,17 +334,7 @@ def publish_auction(
         if mw <= 0:
             continue
         if award["bidType"] == "BUY":
-            crr = holdings.create(
-                owner=award["participantName"],
-                source=award["source"],
-                sink=award["sink"],
-                mw=mw,
-                time_of_use=award["timeOfUse"],
-                start=market.start_date,
-                end=market.end_date,
-                market_name=market.name,
-                market_term=_term(market),
-            )
+            crr = _award_crr(holdings, market, award, mw)
             award["awardedCrrId"] = crr.crr_id
             created.append(crr)
         else:
@@ -357,6 +347,22 @@ def publish_auction(
     for portfolio in portfolios:
         portfolio.credit_held = 0.0
     return created
+
+
+def _award_crr(holdings: Holdings, market: Market, award: dict, mw: float, **kind: object) -> CRR:
+    """The CRR an awarded MW becomes: the award's path and owner, for the market's term."""
+    return holdings.create(
+        owner=award["participantName"],
+        source=award["source"],
+        sink=award["sink"],
+        mw=mw,
+        time_of_use=award["timeOfUse"],
+        start=market.start_date,
+        end=market.end_date,
+        market_name=market.name,
+        market_term=_term(market),
+        **kind,
+    )
 
 
 def publish_allocation(
@@ -376,18 +382,7 @@ def publish_allocation(
             portfolio.awards[award["nominationId"]] = mw
         if mw <= 0:
             continue
-        crr = holdings.create(
-            owner=award["participantName"],
-            source=award["source"],
-            sink=award["sink"],
-            mw=mw,
-            time_of_use=award["timeOfUse"],
-            start=market.start_date,
-            end=market.end_date,
-            market_name=market.name,
-            market_term=_term(market),
-            crr_type=crr_type,
-        )
+        crr = _award_crr(holdings, market, award, mw, crr_type=crr_type)
         award["crrId"] = crr.crr_id
         created.append(crr)
     return created
