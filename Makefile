@@ -6,6 +6,9 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint-code bench clean
 
+# The HTML report is tested in a real headless browser: Debian's chromium and its driver.
+BROWSER := /usr/bin/chromedriver
+
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
@@ -15,7 +18,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/crr-harness lint specs/
 
-test: $(STAMP)
+$(BROWSER):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver
+
+test: $(STAMP) $(BROWSER)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

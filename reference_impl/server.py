@@ -21,9 +21,9 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from harness.specs.operations import ServiceSpec, SpecLoadError, default_spec_files, load_specs
 from reference_impl.api.app import DEFAULT_CATALOG, create_app
 from reference_impl.api.routing import MissingHandlersError
-from reference_impl.api.specs import ServedSpec, SpecLoadError, default_spec_files, load_specs
 from reference_impl.datasets.market_sim import START, dataset
 from reference_impl.security.asgi_tls import Mode, server_config
 from reference_impl.security.pki import PkiError, ensure_pki
@@ -89,7 +89,7 @@ class ReferenceSystem:
         initial: InitialData | None = None,
     ) -> None:
         try:
-            self.specs: tuple[ServedSpec, ...] = load_specs(
+            self.specs: tuple[ServiceSpec, ...] = load_specs(
                 spec_files if spec_files is not None else default_spec_files()
             )
         except SpecLoadError as exc:

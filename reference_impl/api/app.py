@@ -21,12 +21,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from harness.specs.error_catalog import ErrorCatalog
+from harness.specs.operations import DEFAULT_SPECS_DIR, ServiceSpec
 from reference_impl.api.call import Engine, Handler
 from reference_impl.api.errors import ErrorResponder
 from reference_impl.api.handlers import REGISTRY
 from reference_impl.api.pipeline import Pipeline
 from reference_impl.api.routing import bind, routes
-from reference_impl.api.specs import DEFAULT_SPECS_DIR, ServedSpec
 from reference_impl.api.specs_endpoint import spec_routes
 from reference_impl.api.validation import RequestValidator
 
@@ -38,7 +38,7 @@ DEFAULT_CATALOG = DEFAULT_SPECS_DIR / "errors" / "catalog.yaml"
 
 
 def create_app(
-    specs: Sequence[ServedSpec],
+    specs: Sequence[ServiceSpec],
     engine: Engine,
     *,
     catalog: ErrorCatalog | Path = DEFAULT_CATALOG,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from reference_impl.api.specs import Operation, ServedSpec
+from harness.specs.operations import Operation, ServiceSpec
 from reference_impl.security.identity import Identity
 
 __all__ = ["Call", "Engine", "Handler"]
@@ -45,7 +45,7 @@ class Call:
     engine: Engine
     query: Mapping[str, Any] = field(default_factory=dict)
     body: Mapping[str, Any] = field(default_factory=dict)
-    served: Sequence[ServedSpec] = ()
+    served: Sequence[ServiceSpec] = ()
     """Every spec the server implements (app status and download types describe them)."""
 
     def run(self, method: str, /, **kwargs: Any) -> Any:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from starlette.responses import Response
 
 from harness.specs.error_catalog import ErrorCatalog
-from reference_impl.api.specs import Operation
+from harness.specs.operations import Operation
 from reference_impl.engine.errors import DomainError
 
 __all__ = [

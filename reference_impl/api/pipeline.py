@@ -27,10 +27,10 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
+from harness.specs.operations import ServiceSpec
 from reference_impl.api.call import Call, Engine
 from reference_impl.api.errors import ErrorResponder, Problem, problems_from
 from reference_impl.api.routing import BoundOperation
-from reference_impl.api.specs import ServedSpec
 from reference_impl.api.validation import InvalidRequest, RawRequest, RequestValidator
 from reference_impl.engine.errors import DomainError
 from reference_impl.security.authorization import (
@@ -53,7 +53,7 @@ class Pipeline:
         engine: Engine,
         validator: RequestValidator,
         responder: ErrorResponder,
-        served: Sequence[ServedSpec],
+        served: Sequence[ServiceSpec],
     ) -> None:
         self.engine = engine
         self.validator = validator

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.routing import Route
 
+from harness.specs.operations import Operation, ServiceSpec, SpecLoadError
 from reference_impl.api.call import Handler
-from reference_impl.api.specs import Operation, ServedSpec, SpecLoadError
 
 __all__ = ["ANY_METHOD", "BoundOperation", "MissingHandlersError", "bind", "routes"]
 
@@ -45,7 +45,7 @@ class BoundOperation:
 
 
 def bind(
-    specs: Sequence[ServedSpec], registry: Mapping[str, Mapping[str, Handler]]
+    specs: Sequence[ServiceSpec], registry: Mapping[str, Mapping[str, Handler]]
 ) -> list[BoundOperation]:
     """Every operation of ``specs`` with its handler; refuses if any has none or two share a route."""
     bound: list[BoundOperation] = []

@@ -14,16 +14,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from harness.specs.operations import ServiceSpec
 from reference_impl.api.errors import ErrorResponder
 from reference_impl.api.routing import ANY_METHOD
-from reference_impl.api.specs import ServedSpec
 
 __all__ = ["SPECS_PATH", "spec_routes"]
 
 SPECS_PATH = "/specs"
 
 
-def spec_routes(specs: Sequence[ServedSpec], responder: ErrorResponder) -> list[Route]:
+def spec_routes(specs: Sequence[ServiceSpec], responder: ErrorResponder) -> list[Route]:
     """The two routes that list and serve the spec files."""
     by_file = {spec.file: spec for spec in specs}
     listing = [

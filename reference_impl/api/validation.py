@@ -40,8 +40,8 @@ from openapi_core.validation.request.exceptions import (
 )
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from harness.specs.operations import Operation, ServiceSpec
 from reference_impl.api.errors import Problem
-from reference_impl.api.specs import Operation, ServedSpec
 
 __all__ = [
     "LIMIT_CODES",
@@ -108,7 +108,7 @@ class _CoreRequest:
 class RequestValidator:
     """Validates requests to the served operations; one openapi-core object per spec file."""
 
-    def __init__(self, specs: Sequence[ServedSpec]) -> None:
+    def __init__(self, specs: Sequence[ServiceSpec]) -> None:
         self._openapi: dict[str, OpenAPI] = {spec.file: spec.openapi for spec in specs}
 
     def validate(self, operation: Operation, raw: RawRequest) -> ValidatedRequest:

@@ -20,8 +20,8 @@ from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from harness.specs.error_catalog import ErrorCatalog
+from harness.specs.operations import Operation, ServiceSpec
 from reference_impl.api.app import DEFAULT_CATALOG
-from reference_impl.api.specs import Operation, ServedSpec
 from reference_impl.security.asgi_tls import Mode, RunningServer, running_server
 from reference_impl.security.pki import (
     ROLE_NDA_REPORTS,
@@ -140,7 +140,7 @@ class Api:
     _clients: dict[str, httpx.Client] = field(default_factory=dict)
 
     @property
-    def specs(self) -> Sequence[ServedSpec]:
+    def specs(self) -> Sequence[ServiceSpec]:
         """The served spec files."""
         return self.system.specs
 
@@ -215,69 +215,3 @@ def serving(
                 api.close()
     finally:
         system.close()
-
-
-def resolve(document: Mapping[str, Any], node: Any) -> Any:
-    """Follow local ``$ref`` pointers until a real node."""
-    while isinstance(node, Mapping) and "$ref" in node:
-        target: Any = document
-        for part in str(node["$ref"]).lstrip("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def query_parameters(operation: Operation) -> list[dict]:
-    """The operation's query parameters, resolved."""
-    document = operation.spec.document
-    found = [resolve(document, p) for p in operation.definition.get("parameters") or ()]
-    return [p for p in found if p.get("in") == "query"]
-
-
-def takes_participant(operation: Operation) -> bool:
-    """Whether a request names a participant: a ``participantName`` parameter or body field."""
-    if any(p["name"] == "participantName" for p in query_parameters(operation)):
-        return True
-    body = body_schema(operation)
-    return bool(body) and "participantName" in (body.get("properties") or {})
-
-
-def body_schema(operation: Operation) -> dict:
-    """The request body schema, resolved (empty when there is no body)."""
-    if not operation.takes_body:
-        return {}
-    document = operation.spec.document
-    content = resolve(document, operation.definition["requestBody"])["content"]
-    return resolve(document, content["application/json"]["schema"])
-
-
-def sample_request(operation: Operation, participant: str) -> tuple[dict, dict | None]:
-    """A request built from the spec's own examples, naming ``participant`` where one is named.
-
-    Required query parameters only, plus ``participantName`` when the
-    operation takes one; the body is the request body example.
-    """
-    document = operation.spec.document
-    params: dict[str, Any] = {}
-    for parameter in query_parameters(operation):
-        name = parameter["name"]
-        if name == "participantName":
-            params[name] = participant
-        elif parameter.get("required"):
-            schema = resolve(document, parameter.get("schema") or {})
-            value = parameter.get("example", schema.get("example"))
-            if value is None and schema.get("enum"):
-                value = schema["enum"][0]
-            params[name] = value
-    body = None
-    if operation.takes_body:
-        media = resolve(document, operation.definition["requestBody"])["content"][
-            "application/json"
-        ]
-        body = media.get("example")
-        if body is None and media.get("examples"):
-            body = next(iter(media["examples"].values()))["value"]
-        body = json.loads(json.dumps(body))
-        if isinstance(body, dict) and "participantName" in body:
-            body["participantName"] = participant
-    return params, body

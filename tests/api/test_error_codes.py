@@ -17,22 +17,16 @@ from typing import Any
 
 import pytest
 
-from reference_impl.api.specs import Operation, default_spec_files, load_specs
-from tests.api.support import (
-    PARTICIPANT_OF,
-    ROLE_CLIENT,
-    Api,
-    body_schema,
-    query_parameters,
-    sample_request,
-)
+from harness.specs.examples import body_schema, example_request, query_parameters
+from harness.specs.operations import Operation, default_spec_files, load_specs
+from tests.api.support import PARTICIPANT_OF, ROLE_CLIENT, Api
 
 OPERATIONS = [op for spec in load_specs(default_spec_files()) for op in spec.operations()]
 
 
 def variants(operation: Operation, participant: str) -> list[dict[str, Any]]:
     """Requests to send: keyword arguments of ``Api.call``."""
-    params, body = sample_request(operation, participant)
+    params, body = example_request(operation, participant)
     found: list[dict[str, Any]] = [{"params": params, "json_body": body}]
     for parameter in query_parameters(operation):
         name = parameter["name"]

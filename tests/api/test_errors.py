@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from harness.specs.operations import default_spec_files, load_specs
 from reference_impl.api.app import create_app
 from reference_impl.api.call import Call
 from reference_impl.api.handlers import REGISTRY
-from reference_impl.api.specs import default_spec_files, load_specs
 from reference_impl.engine.errors import DomainError
 from reference_impl.security.asgi_tls import running_server
 from reference_impl.security.pki import PkiLayout

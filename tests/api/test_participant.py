@@ -9,16 +9,10 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.api.specs import Operation, default_spec_files, load_specs
+from harness.specs.examples import example_request, takes_participant
+from harness.specs.operations import Operation, default_spec_files, load_specs
 from reference_impl.security.pki import ROLE_NDA_REPORTS, ROLE_READ, ROLE_READ_WRITE
-from tests.api.support import (
-    PARTICIPANT_OF,
-    ROLE_CLIENT,
-    Api,
-    error_codes,
-    sample_request,
-    takes_participant,
-)
+from tests.api.support import PARTICIPANT_OF, ROLE_CLIENT, Api, error_codes
 
 OPERATIONS = [
     op
@@ -48,7 +42,7 @@ def test_another_participants_name_is_sec0002(api: Api, operation: Operation) ->
     role = next(r for r in (ROLE_READ_WRITE, ROLE_READ, ROLE_NDA_REPORTS) if r in operation.roles)
     credential = ROLE_CLIENT[role]
     other = "DELTA_TOR" if PARTICIPANT_OF[credential] != "DELTA_TOR" else "ALPHA_LSE"
-    params, body = sample_request(operation, other)
+    params, body = example_request(operation, other)
     if "participantName" not in params and not (body and "participantName" in body):
         params["participantName"] = other
     response = api.call(credential, operation.name, params=params, json_body=body)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from reference_impl.api.specs import DEFAULT_SPECS_DIR, Operation, default_spec_files, load_specs
-from tests.api.support import PARTICIPANT_OF, ROLE_CLIENT, Api, error_codes, sample_request
+from harness.specs.examples import example_request
+from harness.specs.operations import DEFAULT_SPECS_DIR, Operation, default_spec_files, load_specs
+from tests.api.support import PARTICIPANT_OF, ROLE_CLIENT, Api, error_codes
 
 ROLES = sorted(yaml.safe_load((DEFAULT_SPECS_DIR / "roles.yaml").read_text())["roles"])
 OPERATIONS = [op for spec in load_specs(default_spec_files()) for op in spec.operations()]
@@ -26,7 +27,7 @@ def test_every_role_of_roles_yaml_has_a_credential() -> None:
 @pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.name)
 def test_role_matrix(api: Api, operation: Operation, role: str) -> None:
     credential = ROLE_CLIENT[role]
-    params, body = sample_request(operation, PARTICIPANT_OF[credential])
+    params, body = example_request(operation, PARTICIPANT_OF[credential])
     response = api.call(credential, operation.name, params=params, json_body=body)
     if role in operation.roles:
         assert response.status_code != 403, response.text

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reference_impl.api.app import create_app
-from reference_impl.api.handlers import REGISTRY
-from reference_impl.api.routing import MissingHandlersError, bind
-from reference_impl.api.specs import (
+from harness.specs.operations import (
     SpecLoadError,
     default_spec_files,
     load_specs,
 )
+from reference_impl.api.app import create_app
+from reference_impl.api.handlers import REGISTRY
+from reference_impl.api.routing import MissingHandlersError, bind
 from reference_impl.server import ReferenceSystem, ServerSetupError
 
 AUCTION = next(p for p in default_spec_files() if p.name.startswith("caiso_crr_auction_"))

@@ -13,8 +13,8 @@ import functools
 from pathlib import Path
 
 from harness.specs.files import by_key, find_schemas
+from harness.specs.operations import ServiceSpec
 from reference_impl.api.call import Call, Handler
-from reference_impl.api.specs import ServedSpec
 
 ACCESS_ENUMS = {
     "PUBLIC": "PublicDownloadType",
@@ -51,7 +51,7 @@ def _schema_versions(schemas_dir: Path) -> dict[str, str]:
     }
 
 
-def _types(spec: ServedSpec) -> list[tuple[str, str]]:
+def _types(spec: ServiceSpec) -> list[tuple[str, str]]:
     schemas = spec.document.get("components", {}).get("schemas", {})
     return [
         (str(name), access)
@@ -60,7 +60,7 @@ def _types(spec: ServedSpec) -> list[tuple[str, str]]:
     ]
 
 
-def _version(spec: ServedSpec, download_type: str) -> str:
+def _version(spec: ServiceSpec, download_type: str) -> str:
     # specs/openapi/<service>/<file>: the catalog's schemas/ is two levels up.
     versions = _schema_versions(spec.path.resolve().parents[2] / "schemas")
     return versions.get(download_type, "1.0.0")

@@ -1,12 +1,12 @@
-"""The spec files the server implements, and the operations they define.
+"""Service spec files and the operations they define, as both sides of a test read them.
 
-The server is driven by spec files, not by knowledge of one version: it
-serves whatever files it is given (by default the latest version of each
-CAISO service in ``specs/openapi/`` plus the sim-control API in
-``specs/simcontrol/``), builds its routes from their ``paths``, validates
-requests against them and reads each operation's ``x-roles`` and
-``x-error-codes`` from them. Each file becomes a :class:`ServedSpec`; each
-``paths.<path>.<method>`` entry an :class:`Operation`.
+A target implements one version of each service; the reference server
+serves whatever files it is given and the harness checks a target against
+the files it declares. Both are driven by the files, not by knowledge of
+one version: each file becomes a :class:`ServiceSpec` (by default the
+latest version of each CAISO service in ``specs/openapi/`` plus the
+sim-control API in ``specs/simcontrol/``), each ``paths.<path>.<method>``
+entry an :class:`Operation` with its ``x-roles`` and ``x-error-codes``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ __all__ = [
     "DEFAULT_SPECS_DIR",
     "HTTP_METHODS",
     "Operation",
-    "ServedSpec",
+    "ServiceSpec",
     "SpecLoadError",
     "default_spec_files",
     "load_specs",
@@ -55,7 +55,7 @@ class Operation:
     path: str
     operation_id: str
     definition: Mapping[str, Any] = field(repr=False)
-    spec: ServedSpec = field(repr=False, compare=False)
+    spec: ServiceSpec = field(repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -79,8 +79,8 @@ class Operation:
 
 
 @dataclass(frozen=True, slots=True)
-class ServedSpec:
-    """One OpenAPI file the server implements."""
+class ServiceSpec:
+    """One OpenAPI file: a version of one service."""
 
     service: str
     version: str
@@ -154,10 +154,10 @@ def parse_spec_name(path: Path) -> str:
     return named.key
 
 
-def load_specs(paths: Iterable[Path]) -> tuple[ServedSpec, ...]:
+def load_specs(paths: Iterable[Path]) -> tuple[ServiceSpec, ...]:
     """Read spec files; each must be named ``caiso_crr_<service>_v<x.y.z>_openapi.yaml``
     (or ``crr_harness_<name>_...``), and no two may be versions of the same service."""
-    specs: list[ServedSpec] = []
+    specs: list[ServiceSpec] = []
     for path in paths:
         service = parse_spec_name(path)
         named = parse_openapi_name(Path(path))
@@ -168,7 +168,7 @@ def load_specs(paths: Iterable[Path]) -> tuple[ServedSpec, ...]:
             raise SpecLoadError(f"{path}: cannot read: {exc}") from None
         if not isinstance(document, Mapping) or "paths" not in document:
             raise SpecLoadError(f"{path}: not an OpenAPI document")
-        specs.append(ServedSpec(service, str(named.version), Path(path), text, document))  # type: ignore[union-attr]
+        specs.append(ServiceSpec(service, str(named.version), Path(path), text, document))  # type: ignore[union-attr]
     services = [spec.service for spec in specs]
     doubled = sorted({s for s in services if services.count(s) > 1})
     if doubled:
@@ -189,6 +189,6 @@ def default_spec_files(root: Path = DEFAULT_SPECS_DIR) -> list[Path]:
     return files
 
 
-def operations_of(specs: Sequence[ServedSpec]) -> list[Operation]:
-    """Every operation of every served spec."""
+def operations_of(specs: Sequence[ServiceSpec]) -> list[Operation]:
+    """Every operation of every spec."""
     return [operation for spec in specs for operation in spec.operations()]
