@@ -1,0 +1,34 @@
+"""The checks: each a named function with a stable ID, registered on import.
+
+``REGISTRY`` maps every ID to its ``Check``; the modules below are the
+families (CON transport, RSP response, ERR error codes, DL downloads, SEC
+access, PRV private data).
+"""
+
+from harness.checks import access, downloads, error_codes, response, transport
+from harness.checks.registry import (
+    REGISTRY,
+    Check,
+    CheckContext,
+    CheckFailed,
+    CheckOutcome,
+    NotApplicable,
+    check,
+    run_checks,
+)
+
+__all__ = [
+    "REGISTRY",
+    "Check",
+    "CheckContext",
+    "CheckFailed",
+    "CheckOutcome",
+    "NotApplicable",
+    "access",
+    "check",
+    "downloads",
+    "error_codes",
+    "response",
+    "run_checks",
+    "transport",
+]

@@ -1,0 +1,127 @@
+"""Checks as plain named functions in a registry, each with a stable ID and the clause it verifies.
+
+A check looks at one ``Exchange`` and either returns (it holds), raises
+``CheckFailed`` (it does not: the message says how, the clause where in
+the spec) or raises ``NotApplicable`` (nothing to judge, e.g. an error
+check on a 200). IDs are a contract: reports, ``-k`` selection and the
+mutation self-test name checks by them, so an ID is never reused for a
+different rule. ``REQUIREMENTS`` lists every ID with its requirement text,
+for ``certify --list-checks`` and for the reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.client import Exchange
+from harness.results import Status
+from harness.specs.error_catalog import ErrorCatalog
+from harness.specs.operations import Operation
+from harness.specs.pointer import join
+from harness.target.config import TargetConfig
+
+__all__ = [
+    "REGISTRY",
+    "Check",
+    "CheckContext",
+    "CheckFailed",
+    "CheckOutcome",
+    "NotApplicable",
+    "check",
+    "operation_clause",
+    "run_checks",
+]
+
+
+class CheckFailed(Exception):
+    """The exchange breaks the check's rule; ``clause`` points at the spec text it breaks."""
+
+    def __init__(self, message: str, clause: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.clause = clause
+
+
+class NotApplicable(Exception):
+    """The check has nothing to judge in this exchange."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """What checks may consult besides the exchange: the declaration and the spec catalog."""
+
+    config: TargetConfig
+    catalog: ErrorCatalog
+    schemas_dir: Path
+
+
+CheckFunction = Callable[[Exchange, CheckContext], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    id: str
+    title: str
+    requirement: str
+    """The rule in words, with the spec clause or catalog field it comes from."""
+    function: CheckFunction
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    check: Check
+    status: Status
+    message: str
+    clause: str | None
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def check(check_id: str, title: str, requirement: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register ``function`` under ``check_id``; two checks may not share an ID."""
+
+    def register(function: CheckFunction) -> CheckFunction:
+        if check_id in REGISTRY:
+            raise ValueError(f"check ID {check_id} registered twice")
+        REGISTRY[check_id] = Check(check_id, title, requirement, function)
+        return function
+
+    return register
+
+
+def operation_clause(operation: Operation, *parts: object) -> str:
+    """``file#/paths/<path>/<method>/...``: where in the declared spec file a rule is written."""
+    pointer = join(("paths", operation.path, operation.method.lower(), *parts))
+    return f"{operation.spec.file}#{pointer}"
+
+
+def run_checks(
+    exchange: Exchange, context: CheckContext, ids: Iterable[str] | None = None
+) -> list[CheckOutcome]:
+    """Every applicable registered check (or those of ``ids``) on ``exchange``, in ID order.
+
+    A check that crashes is an ERROR of that check (the harness could not
+    judge), never a PASS.
+    """
+    chosen = sorted(REGISTRY) if ids is None else sorted(ids)
+    outcomes = []
+    for check_id in chosen:
+        entry = REGISTRY[check_id]
+        try:
+            entry.function(exchange, context)
+        except NotApplicable:
+            continue
+        except CheckFailed as failure:
+            outcomes.append(CheckOutcome(entry, Status.FAIL, failure.message, failure.clause))
+        except Exception as exc:
+            outcomes.append(
+                CheckOutcome(
+                    entry, Status.ERROR, f"check crashed: {type(exc).__name__}: {exc}", None
+                )
+            )
+        else:
+            outcomes.append(CheckOutcome(entry, Status.PASS, "", None))
+    return outcomes

@@ -1,0 +1,168 @@
+"""Response conformance to the declared spec version: status, content type, body schema.
+
+The body is judged by openapi-core against the operation's documented
+response for that status, in the spec file the target declared; the
+status and content type are checked first, on their own IDs, so a report
+says which of the three is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from openapi_core.datatypes import RequestParameters
+from werkzeug.datastructures import Headers, ImmutableMultiDict
+
+from harness.checks.registry import (
+    CheckContext,
+    CheckFailed,
+    NotApplicable,
+    check,
+    operation_clause,
+)
+from harness.client import Exchange
+from harness.specs.examples import resolve
+from harness.specs.operations import Operation
+
+
+@dataclass(slots=True)
+class _CoreRequest:
+    host_url: str
+    path: str
+    method: str
+    parameters: RequestParameters
+    content_type: str
+    body: bytes | None
+
+
+@dataclass(slots=True)
+class _CoreResponse:
+    status_code: int
+    content_type: str
+    headers: Headers
+    data: bytes
+
+
+def _answered(exchange: Exchange) -> Operation:
+    if exchange.operation is None or exchange.response is None:
+        raise NotApplicable
+    return exchange.operation
+
+
+def documented_response(operation: Operation, status: int) -> tuple[str, dict] | None:
+    """The response object documented for ``status`` (or its range, or default), and its key."""
+    responses = operation.definition.get("responses") or {}
+    for key in (str(status), f"{str(status)[0]}XX", "default"):
+        if key in responses:
+            return key, resolve(operation.spec.document, responses[key])
+    return None
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";")[0].strip().lower()
+
+
+@check(
+    "RSP-001",
+    "status documented",
+    "Every HTTP status a target answers with is documented in the operation's `responses` "
+    "of the declared spec version (OpenAPI 3.0 §4.7.16).",
+)
+def status_documented(exchange: Exchange, context: CheckContext) -> None:
+    operation = _answered(exchange)
+    assert exchange.response is not None
+    status = exchange.response.status
+    if documented_response(operation, status) is None:
+        documented = ", ".join(sorted(str(k) for k in operation.definition.get("responses") or {}))
+        raise CheckFailed(
+            f"{operation.name} answered HTTP {status}, not documented (documented: {documented})",
+            operation_clause(operation, "responses"),
+        )
+
+
+@check(
+    "RSP-002",
+    "content type documented",
+    "A response with a body has a Content-Type the operation documents for that status "
+    "(application/json for every CRR response).",
+)
+def content_type_documented(exchange: Exchange, context: CheckContext) -> None:
+    operation = _answered(exchange)
+    assert exchange.response is not None
+    found = documented_response(operation, exchange.response.status)
+    if found is None:
+        raise NotApplicable
+    key, response = found
+    content = response.get("content") or {}
+    if not content:
+        raise NotApplicable
+    headers = {k.lower(): v for k, v in exchange.response.headers.items()}
+    media = _media_type(headers.get("content-type", ""))
+    if media not in {m.lower() for m in content}:
+        raise CheckFailed(
+            f"{operation.name} answered HTTP {exchange.response.status} with Content-Type "
+            f"{media or '(none)'!r}; documented: {', '.join(content)}",
+            operation_clause(operation, "responses", key, "content"),
+        )
+
+
+@check(
+    "RSP-003",
+    "body matches the response schema",
+    "The response body validates against the schema the declared spec version documents for "
+    "the operation and status (required properties, types, formats, enums, "
+    "additionalProperties).",
+)
+def body_matches_schema(exchange: Exchange, context: CheckContext) -> None:
+    operation = _answered(exchange)
+    response = exchange.response
+    assert response is not None
+    found = documented_response(operation, response.status)
+    if found is None or not (found[1].get("content") or {}):
+        raise NotApplicable
+    key = found[0]
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    media = _media_type(headers.get("content-type", ""))
+    if media not in {m.lower() for m in found[1]["content"]}:
+        raise NotApplicable  # RSP-002 reports it
+    request = _CoreRequest(
+        host_url=operation.spec.base_url,
+        path=operation.path,
+        method=operation.method.lower(),
+        parameters=RequestParameters(
+            query=ImmutableMultiDict([(k, str(v)) for k, v in exchange.params.items()]),
+            header=Headers(),
+            cookie=ImmutableMultiDict(),
+        ),
+        content_type="application/json",
+        body=exchange.record.request.body or None,
+    )
+    core_response = _CoreResponse(
+        status_code=response.status,
+        content_type=media,
+        headers=Headers(dict(response.headers)),
+        data=response.body,
+    )
+    problems = []
+    for error in operation.spec.openapi.iter_response_errors(request, core_response):
+        problems.extend(_describe(error))
+    if problems:
+        raise CheckFailed(
+            f"{operation.name} HTTP {response.status} body does not match its schema: "
+            + "; ".join(problems[:5])
+            + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""),
+            operation_clause(operation, "responses", key, "content", media, "schema"),
+        )
+
+
+def _describe(error: Exception) -> list[str]:
+    """The schema errors behind an openapi-core error, each as ``at <path>: <message>``."""
+    cause = error.__cause__ or error
+    schema_errors = getattr(cause, "schema_errors", None)
+    if not schema_errors:
+        return [str(cause) or type(cause).__name__]
+    described = []
+    for schema_error in schema_errors:
+        where = "/".join(str(p) for p in getattr(schema_error, "absolute_path", ()) or ())
+        described.append(f"at /{where}: {getattr(schema_error, 'message', schema_error)}")
+    return described

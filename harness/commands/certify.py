@@ -1,0 +1,183 @@
+"""``crr-harness certify``: run the suites against a target; exit 0 conformant, 1 not, 2 could not run.
+
+With no target it starts the reference implementation on a free loopback
+port (fresh SQLite database, generated dev PKI, mutual TLS) and certifies
+that, writing the equivalent ``target.yaml`` next to the report. With
+``--config`` it certifies the declared target; ``--target URL`` alone
+certifies a server that uses the dev PKI in ``--pki-dir`` (``crr-harness
+serve``). Bad input is one line on stderr and exit 2, before anything runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import shlex
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from harness.errors import InputError
+
+DEFAULT_REPORTS = Path("reports")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    from harness.suites import SUITES
+
+    parser = subparsers.add_parser(
+        "certify",
+        help="certify a target (default: the embedded reference implementation)",
+        description="Run the certification suites against a CRR target and write reports "
+        "(report.json, junit.xml, allure-results/, report.html) under reports/<run-id>/.",
+        epilog="Exit 0: conformant (every check PASS or a SKIP the target declared); "
+        "1: not conformant; 2: could not run (bad config, unreachable spec files, interrupted). "
+        f"Suites, in run order: {', '.join(SUITES)}.",
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--config", type=Path, metavar="TARGET_YAML", help="the target declaration")
+    target.add_argument(
+        "--target",
+        metavar="URL",
+        help="a server using the dev PKI of --pki-dir (crr-harness serve)",
+    )
+    parser.add_argument(
+        "--pki-dir",
+        type=Path,
+        default=Path(".crr-pki"),
+        help="dev PKI for --target (default: ./.crr-pki)",
+    )
+    parser.add_argument(
+        "--client-cert-header",
+        action="store_true",
+        help="send the participant certificate in X-Client-Cert (URL-encoded PEM) over plain "
+        "HTTP, for a target behind a TLS-terminating proxy on a trusted network",
+    )
+    parser.add_argument(
+        "--suite",
+        action="append",
+        metavar="NAME",
+        help=f"run only this suite (repeatable or comma-separated; known: {', '.join(SUITES)})",
+    )
+    parser.add_argument(
+        "-k",
+        dest="expression",
+        metavar="EXPR",
+        help="run only cases matching EXPR: substrings of case names combined with and/or/not",
+    )
+    parser.add_argument(
+        "--rerun-failed",
+        action="store_true",
+        help="run only the cases that failed or errored in the last report (reports/latest)",
+    )
+    parser.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="reports directory")
+    parser.add_argument("--seed", type=int, help="seed of the run's random choices")
+    parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
+    parser.set_defaults(run=run)
+
+
+def _suites(chosen: list[str] | None) -> list[str]:
+    from harness.suites import SUITES
+
+    if not chosen:
+        return list(SUITES)
+    names = [name.strip() for item in chosen for name in item.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SUITES]
+    if unknown:
+        raise InputError(f"unknown suite {unknown[0]!r} (known: {', '.join(SUITES)})")
+    return [name for name in SUITES if name in names]
+
+
+def _list_checks() -> int:
+    from harness.checks import REGISTRY
+
+    for check_id in sorted(REGISTRY):
+        entry = REGISTRY[check_id]
+        print(f"{check_id:<8} {entry.title}\n         {entry.requirement}")
+    return 0
+
+
+@contextlib.contextmanager
+def _target(args: argparse.Namespace, run_dir: Path) -> Iterator:
+    from harness.target.config import load_target
+    from harness.target.dev_pki import target_from_dev_pki
+    from harness.target.embedded import embedded_target
+
+    if args.config is not None:
+        config = load_target(args.config)
+        if args.client_cert_header:
+            config = dataclasses.replace(config, client_cert_header=True)
+        yield config
+    elif args.target is not None:
+        yield target_from_dev_pki(
+            args.target, args.pki_dir, client_cert_header=args.client_cert_header
+        )
+    else:
+        with embedded_target(
+            run_dir / "target", client_cert_header=args.client_cert_header
+        ) as config:
+            yield config
+
+
+def _rerun_base(args: argparse.Namespace) -> list[str]:
+    base = ["crr-harness", "certify"]
+    if args.config is not None:
+        base += ["--config", str(args.config)]
+    elif args.target is not None:
+        base += ["--target", args.target, "--pki-dir", str(args.pki_dir)]
+    if args.client_cert_header:
+        base.append("--client-cert-header")
+    if args.reports != DEFAULT_REPORTS:
+        base += ["--reports", str(args.reports)]
+    return base
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.list_checks:
+        return _list_checks()
+    from harness.certify.run import certify, new_run_id
+    from harness.certify.selection import Selection
+    from harness.reports import load_report
+
+    suites = _suites(args.suite)
+    cases = None
+    if args.rerun_failed:
+        previous = load_report(args.reports / "latest" / "report.json")
+        cases = {
+            c["case"] for c in previous.get("checks", []) if c.get("status") in ("FAIL", "ERROR")
+        }
+        if not cases:
+            print("crr-harness certify: nothing failed in the last report", file=sys.stderr)
+            return 0
+        suites = [
+            s
+            for s in suites
+            if any(c.get("suite") == s for c in previous["checks"] if c["case"] in cases)
+        ] or suites
+    selection = Selection(args.expression, cases)
+    run_id = new_run_id()
+    run_dir = args.reports / run_id
+    with _target(args, run_dir) as config:
+        report = certify(
+            config,
+            suites=suites,
+            reports_root=args.reports,
+            selection=selection,
+            seed=args.seed,
+            command="certify " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else "certify",
+            rerun_base=_rerun_base(args),
+            run_id=run_id,
+        )
+    summary = report.summary()
+    print(
+        f"crr-harness certify: verdict {summary['verdict']}: {summary['passed']} passed, "
+        f"{summary['failed']} failed, {summary['skipped']} skipped, {summary['errors']} errors; "
+        f"report {run_dir / 'report.html'}",
+        file=sys.stderr,
+    )
+    if report.interrupted:
+        return 2
+    if summary["total"] == 0:
+        raise InputError("no case matched the selection (-k / --rerun-failed)")
+    return 0 if summary["verdict"] == "PASS" else 1

@@ -1,0 +1,226 @@
+"""What a run found: one ``CheckResult`` per check applied to a case, gathered in a ``RunReport``.
+
+These records are the contract between the suites (which produce them) and
+the report writers (which only read them), and their ``to_dict`` form is
+``report.json`` as ARCHITECTURE.md defines it. A verdict is PASS only when
+every result is PASS or a SKIP for a reason the target declared (a service
+it does not implement, no sim-control API); a FAIL or an ERROR (the harness
+could not run the check) makes it FAIL.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+__all__ = [
+    "CheckResult",
+    "RecordedExchange",
+    "RecordedRequest",
+    "RecordedResponse",
+    "RunReport",
+    "SpecFileUsed",
+    "Status",
+    "Verdict",
+]
+
+BODY_LIMIT = 64 * 1024
+"""Bodies longer than this are cut in the evidence (the length is kept)."""
+
+
+class Status(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    SKIP = "SKIP"
+    ERROR = "ERROR"
+
+
+class Verdict(StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+
+
+def _body_text(body: bytes) -> dict[str, Any]:
+    """A body as evidence: text when it decodes, base64 otherwise, cut at ``BODY_LIMIT``."""
+    shown = body[:BODY_LIMIT]
+    record: dict[str, Any] = {"length": len(body)}
+    try:
+        record["text"] = shown.decode("utf-8")
+    except UnicodeDecodeError:
+        record["base64"] = base64.b64encode(shown).decode("ascii")
+    if len(body) > BODY_LIMIT:
+        record["truncated"] = True
+    return record
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "url": self.url,
+            "headers": dict(self.headers),
+            "body": _body_text(self.body),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+    def json(self) -> Any:
+        """The body parsed as JSON (``ValueError`` when it is not JSON)."""
+        return json.loads(self.body)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "headers": dict(self.headers), "body": _body_text(self.body)}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedExchange:
+    """One request the harness sent and what came back (``response`` None: no answer)."""
+
+    participant: str
+    request: RecordedRequest
+    response: RecordedResponse | None
+    elapsed_ms: float
+    transport_error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "participant": self.participant,
+            "request": self.request.to_dict(),
+            "response": self.response.to_dict() if self.response else None,
+            "elapsed_ms": round(self.elapsed_ms, 3),
+            "transport_error": self.transport_error,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One check applied to one case: the unit every report counts.
+
+    ``case`` names what was exercised ("auction.getPortfolio as alpha_lse-rw:
+    spec example"); ``clause`` points into the spec file that the check read
+    (file#/json/pointer); ``rerun`` is a command that runs just this case.
+    """
+
+    id: str
+    suite: str
+    case: str
+    requirement: str
+    status: Status
+    message: str = ""
+    operation: str | None = None
+    clause: str | None = None
+    evidence: tuple[RecordedExchange, ...] = ()
+    rerun: str | None = None
+    declared_skip: bool = False
+    """For a SKIP: the reason is one the target declared, so the verdict may still be PASS."""
+
+    @property
+    def key(self) -> str:
+        """Unique within a run: the case and the check."""
+        return f"{self.case} [{self.id}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "suite": self.suite,
+            "case": self.case,
+            "requirement": self.requirement,
+            "operation": self.operation,
+            "clause": self.clause,
+            "status": str(self.status),
+            "message": self.message,
+            "declared_skip": self.declared_skip,
+            "rerun": self.rerun,
+            "evidence": [exchange.to_dict() for exchange in self.evidence],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SpecFileUsed:
+    file: str
+    service: str
+    version: str
+    sha256: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {
+            "file": self.file,
+            "service": self.service,
+            "version": self.version,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(slots=True)
+class RunReport:
+    """A whole run; ``results`` grows as the suites go, so an interrupted run still reports."""
+
+    run_id: str
+    command: str
+    harness_version: str
+    target: Mapping[str, Any]
+    specs: Sequence[SpecFileUsed]
+    started_at: str
+    seed: int
+    suites: Sequence[str]
+    finished_at: str | None = None
+    interrupted: bool = False
+    results: list[CheckResult] = field(default_factory=list)
+
+    def counts(self) -> Counter[Status]:
+        return Counter(result.status for result in self.results)
+
+    @property
+    def verdict(self) -> Verdict:
+        """PASS: nothing failed or errored, every skip declared, the run was complete."""
+        if self.interrupted or not self.results:
+            return Verdict.FAIL
+        for result in self.results:
+            if result.status in (Status.FAIL, Status.ERROR):
+                return Verdict.FAIL
+            if result.status is Status.SKIP and not result.declared_skip:
+                return Verdict.FAIL
+        return Verdict.PASS
+
+    def summary(self) -> dict[str, Any]:
+        counts = self.counts()
+        return {
+            "total": len(self.results),
+            "passed": counts[Status.PASS],
+            "failed": counts[Status.FAIL],
+            "skipped": counts[Status.SKIP],
+            "errors": counts[Status.ERROR],
+            "verdict": str(self.verdict),
+            "interrupted": self.interrupted,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "command": self.command,
+            "harness_version": self.harness_version,
+            "target": dict(self.target),
+            "specs": [spec.to_dict() for spec in self.specs],
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "seed": self.seed,
+            "suites": list(self.suites),
+            "summary": self.summary(),
+            "checks": [result.to_dict() for result in self.results],
+        }

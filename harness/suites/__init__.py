@@ -1,0 +1,17 @@
+"""The suites of ``certify``, in the order they run.
+
+A suite is a module with ``NAME``, ``DESCRIPTION`` and ``run(session)``;
+it makes exchanges and hands them to ``Session.judge``. Adding a suite is
+adding a module here.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from harness.suites import connectivity
+
+SUITES: dict[str, ModuleType] = {module.NAME: module for module in (connectivity,)}
+"""Every suite by name, in run order."""
+
+__all__ = ["SUITES"]

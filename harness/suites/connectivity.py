@@ -1,0 +1,110 @@
+"""The connectivity suite: every declared operation answers, and answers by the spec.
+
+For each operation of each declared service version it makes the calls
+whose answers the spec fully determines in shape: the spec's own example
+request as a participant whose role may call it, the same as a role that
+may not (SEC0001 expected), and, for operations that name a participant,
+as an allowed caller naming another participant (SEC0002 expected). Every
+answer goes through every check. Sim-control operations are only read
+here: writing them (reset, load data set, move the clock) would change the
+market under the other suites.
+"""
+
+from __future__ import annotations
+
+from harness.certify.session import Session
+from harness.specs.examples import example_request, takes_participant
+from harness.specs.operations import Operation
+from harness.target.config import SIMCONTROL, Participant
+
+NAME = "connectivity"
+DESCRIPTION = (
+    "every declared operation called with its spec example, by allowed and forbidden roles"
+)
+
+_SERVICE_ORDER = ("app_status", "market_info")
+
+
+def _allowed(session: Session, operation: Operation) -> Participant | None:
+    allowed = [p for p in session.config.participants if p.role in operation.roles]
+    return allowed[0] if allowed else None
+
+
+def _forbidden(session: Session, operation: Operation) -> Participant | None:
+    forbidden = [p for p in session.config.participants if p.role not in operation.roles]
+    return forbidden[0] if forbidden else None
+
+
+def _other_name(session: Session, participant: Participant) -> str:
+    for other in session.config.participants:
+        if other.name != participant.name:
+            return other.name
+    return f"NOT_{participant.name}"
+
+
+def _ordered(session: Session) -> list[Operation]:
+    operations = session.operations()
+
+    def key(op: Operation) -> tuple[int, int]:
+        service = _SERVICE_ORDER.index(op.service) if op.service in _SERVICE_ORDER else 9
+        writes = 1 if "write" in (op.definition.get("tags") or ()) else 0
+        return service, writes
+
+    return sorted(operations, key=key)
+
+
+def run(session: Session) -> None:
+    declared = set(session.config.services)
+    for service in session.config.known_services:
+        if service not in declared:
+            case = f"{service}: not declared"
+            if session.wants(NAME, case):
+                session.skip(
+                    NAME, case, "CON-001", "the target does not declare this service", declared=True
+                )
+    for operation in _ordered(session):
+        if operation.service == SIMCONTROL and "read" not in (
+            operation.definition.get("tags") or ()
+        ):
+            continue
+        _exercise(session, operation)
+
+
+def _exercise(session: Session, operation: Operation) -> None:
+    allowed = _allowed(session, operation)
+    base = operation.name
+    if allowed is None:
+        case = f"{base}: spec example"
+        if session.wants(NAME, case):
+            session.skip(
+                NAME,
+                case,
+                "CON-001",
+                f"no participant of the target config has a role in x-roles "
+                f"({', '.join(operation.roles)})",
+                declared=False,
+                operation=base,
+            )
+    else:
+        case = f"{base} as {allowed.id}: spec example"
+        if session.wants(NAME, case):
+            params, body = example_request(operation, allowed.name)
+            session.judge(
+                NAME, case, [session.client.call(allowed, operation, params=params, body=body)]
+            )
+        if takes_participant(operation):
+            other = _other_name(session, allowed)
+            case = f"{base} as {allowed.id}: naming {other}"
+            if session.wants(NAME, case):
+                params, body = example_request(operation, other)
+                session.judge(
+                    NAME, case, [session.client.call(allowed, operation, params=params, body=body)]
+                )
+    forbidden = _forbidden(session, operation)
+    if forbidden is not None:
+        case = f"{base} as {forbidden.id}: role not allowed"
+        if session.wants(NAME, case):
+            params, body = example_request(operation, forbidden.name)
+            session.judge(
+                NAME, case, [session.client.call(forbidden, operation, params=params, body=body)]
+            )

@@ -1,0 +1,62 @@
+"""The embedded default target: the reference implementation on a free loopback port.
+
+This is the one place the harness imports ``reference_impl``: to start it,
+never to look inside. ``certify`` with no config calls ``embedded_target``,
+which generates a dev PKI and a fresh SQLite database under ``workdir``,
+serves every spec file it implements over mutual TLS (or behind a
+simulated TLS-terminating proxy), and writes the equivalent ``target.yaml``
+there, so the run can be repeated against the same declaration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from harness.errors import InputError
+from harness.target.config import SIMCONTROL, TargetConfig
+from harness.target.dev_pki import target_from_dev_pki
+
+__all__ = ["embedded_target"]
+
+
+@contextlib.contextmanager
+def embedded_target(
+    workdir: Path,
+    *,
+    client_cert_header: bool = False,
+    features: frozenset[str] = frozenset({"market-sim-dataset", "revocation", "reliability"}),
+) -> Iterator[TargetConfig]:
+    """Run the reference implementation until the block ends; yields its target config."""
+    from reference_impl.security.asgi_tls import running_server
+    from reference_impl.security.pki import PkiError, init_pki
+    from reference_impl.server import ReferenceSystem, ServerSetupError
+
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        pki = init_pki(workdir / "pki")
+    except PkiError as exc:
+        raise InputError(str(exc)) from None
+    try:
+        system = ReferenceSystem(workdir / "reference.sqlite3")
+    except ServerSetupError as exc:
+        raise InputError(str(exc)) from None
+    try:
+        mode = "proxy" if client_cert_header else "mtls"
+        with running_server(system.app, pki, mode, crl_file=pki.crl) as server:
+            services = {spec.service: spec.version for spec in system.specs}
+            simcontrol = services.pop(SIMCONTROL, None)
+            yield target_from_dev_pki(
+                server.url,
+                pki.directory,
+                write_to=workdir / "target.yaml",
+                services=services,
+                sim_control=simcontrol is not None,
+                features=features,
+                client_cert_header=client_cert_header,
+                description="crr-harness reference implementation (embedded)",
+            )
+    finally:
+        system.close()
