@@ -138,6 +138,7 @@ class CheckResult:
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "key": self.key,
             "suite": self.suite,
             "case": self.case,
             "requirement": self.requirement,

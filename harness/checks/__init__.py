@@ -5,7 +5,7 @@ families (CON transport, RSP response, ERR error codes, DL downloads, SEC
 access, PRV private data).
 """
 
-from harness.checks import access, downloads, error_codes, response, transport
+from harness.checks import access, downloads, error_codes, private_data, response, transport
 from harness.checks.registry import (
     REGISTRY,
     Check,
@@ -28,6 +28,7 @@ __all__ = [
     "check",
     "downloads",
     "error_codes",
+    "private_data",
     "response",
     "run_checks",
     "transport",
