@@ -11,8 +11,9 @@ there, so the run can be repeated against the same declaration.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from harness.errors import InputError
 from harness.target.config import SIMCONTROL, TargetConfig
@@ -27,8 +28,13 @@ def embedded_target(
     *,
     client_cert_header: bool = False,
     features: frozenset[str] = frozenset({"market-sim-dataset", "revocation", "reliability"}),
+    wrap: Callable[[Any], Any] | None = None,
 ) -> Iterator[TargetConfig]:
-    """Run the reference implementation until the block ends; yields its target config."""
+    """Run the reference implementation until the block ends; yields its target config.
+
+    ``wrap`` puts an ASGI layer around the reference app: the mutation
+    self-test serves deliberately broken variants of the reference this way.
+    """
     from reference_impl.security.asgi_tls import running_server
     from reference_impl.security.pki import PkiError, init_pki
     from reference_impl.server import ReferenceSystem, ServerSetupError
@@ -45,7 +51,8 @@ def embedded_target(
         raise InputError(str(exc)) from None
     try:
         mode = "proxy" if client_cert_header else "mtls"
-        with running_server(system.app, pki, mode, crl_file=pki.crl) as server:
+        app = wrap(system.app) if wrap is not None else system.app
+        with running_server(app, pki, mode, crl_file=pki.crl) as server:
             services = {spec.service: spec.version for spec in system.specs}
             simcontrol = services.pop(SIMCONTROL, None)
             yield target_from_dev_pki(

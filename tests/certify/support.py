@@ -1,0 +1,39 @@
+"""Running ``certify`` in-process against the embedded reference or one of its mutants."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from harness.certify.run import certify
+from harness.certify.selection import Selection
+from harness.results import CheckResult, RunReport, Status
+from harness.target.embedded import embedded_target
+
+
+def certify_embedded(
+    workdir: Path,
+    *,
+    suites: Sequence[str] = ("connectivity",),
+    wrap: Callable[[Any], Any] | None = None,
+    selection: Selection | None = None,
+    client_cert_header: bool = False,
+) -> RunReport:
+    """Certify a fresh reference implementation (``wrap``: a broken variant of it)."""
+    with embedded_target(
+        workdir / "target", wrap=wrap, client_cert_header=client_cert_header
+    ) as config:
+        return certify(
+            config,
+            suites=suites,
+            reports_root=workdir / "reports",
+            selection=selection,
+            seed=1,
+            out=io.StringIO(),
+        )
+
+
+def failures(report: RunReport) -> list[CheckResult]:
+    return [r for r in report.results if r.status in (Status.FAIL, Status.ERROR)]

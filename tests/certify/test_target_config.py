@@ -1,0 +1,110 @@
+"""target.yaml: everything wrong with it is one line and exit 2, before anything runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from harness.cli import main
+from harness.target.config import load_target
+from harness.target.dev_pki import declaration_from_dev_pki
+from reference_impl.security.pki import Defect, PkiLayout, init_pki
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> PkiLayout:
+    return init_pki(tmp_path_factory.mktemp("pki"))
+
+
+def _write(tmp_path: Path, declaration: dict) -> Path:
+    path = tmp_path / "target.yaml"
+    path.write_text(yaml.safe_dump(declaration), encoding="utf-8")
+    return path
+
+
+def _declaration(pki: PkiLayout) -> dict:
+    return declaration_from_dev_pki("https://127.0.0.1:1", pki.directory)
+
+
+def test_a_good_declaration_loads_and_round_trips(tmp_path: Path, pki: PkiLayout) -> None:
+    config = load_target(_write(tmp_path, _declaration(pki)))
+    assert config.sim_control and config.operator == "operator"
+    assert config.participant("bravo_trading-read").role == "EXTERNAL CRR HOLDER READ ACCESS"
+    assert config.services["auction"] == "1.1.1"
+    assert all(p.name.startswith("caiso_crr_") for p in config.spec_files()[:-1])
+    assert config.spec_files()[-1].name.startswith("crr_harness_simcontrol_")
+
+
+def _break(pki: PkiLayout, tmp_path: Path, how: str) -> dict:
+    declaration = _declaration(pki)
+    first = declaration["participants"][0]
+    if how == "missing certificate":
+        first["certificate"] = str(tmp_path / "nowhere.pem")
+    elif how == "unreadable key":
+        garbage = tmp_path / "garbage.key"
+        garbage.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+        first["key"] = str(garbage)
+    elif how == "key of another certificate":
+        first["key"] = declaration["participants"][1]["key"]
+    elif how == "expired certificate":
+        first["certificate"] = str(pki.bad_clients[Defect.EXPIRED].cert)
+        first["key"] = str(pki.bad_clients[Defect.EXPIRED].key)
+    elif how == "not yet valid certificate":
+        first["certificate"] = str(pki.bad_clients[Defect.NOT_YET_VALID].cert)
+        first["key"] = str(pki.bad_clients[Defect.NOT_YET_VALID].key)
+    elif how == "unknown service":
+        declaration["services"] = {"auctions": "1.1.1"}
+    elif how == "unknown version":
+        declaration["services"] = {"auction": "9.9.9"}
+    elif how == "unknown role":
+        first["role"] = "EXTERNAL CRR SUPERUSER"
+    elif how == "unknown feature":
+        declaration["features"] = ["time-travel"]
+    elif how == "missing ca bundle":
+        declaration["ca_bundle"] = str(tmp_path / "ca-missing.pem")
+    elif how == "operator not a participant":
+        declaration["sim_control"] = {"operator": "nobody"}
+    elif how == "not a url":
+        declaration["base_url"] = "crr.example.com"
+    elif how == "unknown key":
+        declaration["participant"] = []
+    return declaration
+
+
+CASES = {
+    "missing certificate": "no such file",
+    "unreadable key": "unreadable",
+    "key of another certificate": "does not match its certificate",
+    "expired certificate": "expired on",
+    "not yet valid certificate": "not valid before",
+    "unknown service": "unknown service 'auctions'",
+    "unknown version": "no spec file for version 9.9.9",
+    "unknown role": "unknown role",
+    "unknown feature": "unknown feature 'time-travel'",
+    "missing ca bundle": "ca_bundle",
+    "operator not a participant": "operator 'nobody'",
+    "not a url": "not an http(s) URL",
+    "unknown key": "unknown key 'participant'",
+}
+
+
+@pytest.mark.parametrize("how", sorted(CASES))
+def test_a_bad_declaration_is_one_line_and_exit_2(
+    tmp_path: Path, pki: PkiLayout, how: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write(tmp_path, _break(pki, tmp_path, how))
+    code = main(["certify", "--config", str(path), "--reports", str(tmp_path / "reports")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and CASES[how] in err, err
+    assert "Traceback" not in err
+    assert not (tmp_path / "reports").exists()
+
+
+def test_a_missing_config_file_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["certify", "--config", str(tmp_path / "absent.yaml")]) == 2
+    assert "no such target config" in capsys.readouterr().err
