@@ -115,6 +115,15 @@ class Selection:
             return False
         return self._matches is None or self._matches([suite, case])
 
+    def wants_group(self, suite: str, group: str, title: str = "") -> bool:
+        """For suites whose cases come in groups (a scenario's steps): is any case of the
+        group ``<group>: ...`` selected?"""
+        if self.cases is not None and not any(
+            c == group or c.startswith(f"{group}:") for c in self.cases
+        ):
+            return False
+        return self._matches is None or self._matches([suite, f"{group}: {title}"])
+
     @staticmethod
     def exact(case: str) -> str:
         """The ``-k`` argument, shell-quoted, that selects exactly ``case``."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import shlex
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import Any, TextIO
 
 from harness.certify.selection import Selection
 from harness.checks import REGISTRY, CheckContext, run_checks
@@ -36,6 +36,8 @@ class Session:
     """The command line that reruns a case, without ``--suite`` and ``-k``."""
     out: TextIO = field(default_factory=lambda: sys.stderr)
     on_result: Callable[[CheckResult], None] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    """Suite options from the command line (scenarios directory, wait timeout, budgets)."""
     _cases: int = 0
 
     def operations(self) -> list[Operation]:
@@ -61,8 +63,13 @@ class Session:
         exchanges: Iterable[Exchange],
         *,
         only: Iterable[str] | None = None,
+        record: bool = True,
     ) -> list[CheckResult]:
-        """Run the checks on each exchange of ``case``; one result per check that applied."""
+        """Run the checks on each exchange of ``case``; one result per check that applied.
+
+        ``record=False`` returns the results for the caller to record with its own
+        (``record_case``), so a case shows one progress line.
+        """
         exchanges = list(exchanges)
         first: dict[str, CheckResult] = {}
         for exchange in exchanges:
@@ -86,10 +93,15 @@ class Session:
                     rerun=self.rerun(suite, case),
                 )
         results = [first[k] for k in sorted(first)]
+        if record:
+            self.record_case(suite, case, results)
+        return results
+
+    def record_case(self, suite: str, case: str, results: Sequence[CheckResult]) -> None:
+        """Record results a suite judged itself, and show the case's progress line."""
         for result in results:
             self.record(result)
         self._progress(suite, case, results)
-        return results
 
     def skip(
         self,
@@ -114,8 +126,7 @@ class Session:
             declared_skip=declared,
             rerun=self.rerun(suite, case),
         )
-        self.record(result)
-        self._progress(suite, case, [result])
+        self.record_case(suite, case, [result])
         return result
 
     def _progress(self, suite: str, case: str, results: Sequence[CheckResult]) -> None:

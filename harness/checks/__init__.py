@@ -13,6 +13,7 @@ from harness.checks.registry import (
     CheckFailed,
     CheckOutcome,
     NotApplicable,
+    case_check,
     check,
     run_checks,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "CheckOutcome",
     "NotApplicable",
     "access",
+    "case_check",
     "check",
     "downloads",
     "error_codes",

@@ -29,6 +29,7 @@ __all__ = [
     "CheckFailed",
     "CheckOutcome",
     "NotApplicable",
+    "case_check",
     "check",
     "operation_clause",
     "run_checks",
@@ -66,7 +67,9 @@ class Check:
     title: str
     requirement: str
     """The rule in words, with the spec clause or catalog field it comes from."""
-    function: CheckFunction
+    function: CheckFunction | None
+    """None for a check a suite judges over a whole case (a scenario step's expectation,
+    a business outcome, a market-wide invariant) rather than per exchange."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,14 @@ def check(check_id: str, title: str, requirement: str) -> Callable[[CheckFunctio
     return register
 
 
+def case_check(check_id: str, title: str, requirement: str) -> Check:
+    """Register a check that suites judge themselves; returns it for their results."""
+    if check_id in REGISTRY:
+        raise ValueError(f"check ID {check_id} registered twice")
+    REGISTRY[check_id] = Check(check_id, title, requirement, None)
+    return REGISTRY[check_id]
+
+
 def operation_clause(operation: Operation, *parts: object) -> str:
     """``file#/paths/<path>/<method>/...``: where in the declared spec file a rule is written."""
     pointer = join(("paths", operation.path, operation.method.lower(), *parts))
@@ -110,6 +121,8 @@ def run_checks(
     outcomes = []
     for check_id in chosen:
         entry = REGISTRY[check_id]
+        if entry.function is None:
+            continue
         try:
             entry.function(exchange, context)
         except NotApplicable:

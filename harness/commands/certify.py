@@ -90,6 +90,8 @@ def _suites(chosen: list[str] | None) -> list[str]:
 
 
 def _list_checks() -> int:
+    import harness.connect.layers  # noqa: F401 - registers the CNX layers
+    import harness.suites  # noqa: F401 - registers the checks suites judge themselves
     from harness.checks import REGISTRY
 
     for check_id in sorted(REGISTRY):

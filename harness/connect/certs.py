@@ -14,7 +14,7 @@ Identity is read the way the dev PKI and the reference server encode it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from cryptography import x509
@@ -81,6 +81,11 @@ class CertificateFacts:
         return _attribute(self.certificate.subject, NameOID.ORGANIZATIONAL_UNIT_NAME)
 
     @property
+    def user(self) -> str | None:
+        """Subject ``CN``: the user."""
+        return _attribute(self.certificate.subject, NameOID.COMMON_NAME)
+
+    @property
     def not_before(self) -> datetime:
         return self.certificate.not_valid_before_utc
 
@@ -131,9 +136,7 @@ class CertificateFacts:
     def client_auth_allowed(self) -> bool:
         """False when an extended key usage is present without ``clientAuth``."""
         try:
-            usage = self.certificate.extensions.get_extension_for_class(
-                x509.ExtendedKeyUsage
-            ).value
+            usage = self.certificate.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
         except x509.ExtensionNotFound:
             return True
         return ExtendedKeyUsageOID.CLIENT_AUTH in usage
@@ -177,7 +180,9 @@ def read_bundle(path: Path, flag: str = "--ca") -> list[x509.Certificate]:
     try:
         return x509.load_pem_x509_certificates(path.read_bytes())
     except (OSError, ValueError) as exc:
-        raise InputError(f"{flag} {path}: not a PEM certificate bundle ({_first_line(exc)})") from None
+        raise InputError(
+            f"{flag} {path}: not a PEM certificate bundle ({_first_line(exc)})"
+        ) from None
 
 
 def check_key_matches(facts: CertificateFacts, key_path: Path, flag: str = "--key") -> None:
@@ -188,15 +193,13 @@ def check_key_matches(facts: CertificateFacts, key_path: Path, flag: str = "--ke
     try:
         key = serialization.load_pem_private_key(key_path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
-        raise InputError(f"{flag} {key_path}: unreadable private key ({_first_line(exc)})") from None
+        raise InputError(
+            f"{flag} {key_path}: unreadable private key ({_first_line(exc)})"
+        ) from None
     spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     public = facts.certificate.public_key().public_bytes(*spki)
     if key.public_key().public_bytes(*spki) != public:
         raise InputError(f"{flag} {key_path}: this key does not match the certificate {facts.path}")
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
 
 
 def _first_line(exc: BaseException) -> str:

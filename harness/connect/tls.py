@@ -18,6 +18,7 @@ inferred from what the certificate says about itself (``explain_refusal``).
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import ssl
 import time
@@ -38,10 +39,12 @@ __all__ = [
     "HttpAnswer",
     "ServerCertificate",
     "alert_of",
+    "certificate_problem",
     "explain_refusal",
     "explain_verification",
     "handshake",
     "inspect_server",
+    "reaction",
     "send_request",
 ]
 
@@ -145,10 +148,8 @@ def inspect_server(
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     if client is not None:
-        try:
+        with contextlib.suppress(OSError, ssl.SSLError):
             context.load_cert_chain(*client)
-        except (OSError, ssl.SSLError):
-            pass
     found = handshake(endpoint, context, timeout, address)
     found.close()
     return found.server
@@ -247,12 +248,9 @@ def explain_handshake_error(error: BaseException, endpoint: Endpoint) -> tuple[s
             f"the TLS handshake with {endpoint.where} did not finish in time",
             "a firewall or proxy is holding the connection: ask your network team",
         )
-    if isinstance(error, ConnectionError | ssl.SSLEOFError) or reason.startswith(
-        "UNEXPECTED_EOF"
-    ):
+    if isinstance(error, ConnectionError | ssl.SSLEOFError) or reason.startswith("UNEXPECTED_EOF"):
         return (
-            "the connection was closed during the TLS handshake "
-            f"({type(error).__name__}: {error})",
+            f"the connection was closed during the TLS handshake ({type(error).__name__}: {error})",
             "if the server uses TLS 1.2 it may be refusing your client certificate (see the "
             "certificate notes); otherwise a firewall or TLS-inspecting proxy is cutting the "
             "connection: ask your network team to let TLS to this host through untouched",
@@ -330,6 +328,52 @@ def _fill(template: str, facts: CertificateFacts, participant: str) -> str:
     )
 
 
+def reaction(error: BaseException | None) -> str:
+    """What the server did with the certificate, in words."""
+    alert = alert_of(error) if error is not None else None
+    if alert is not None:
+        return f"it sent the TLS alert {alert}"
+    if error is None or isinstance(error, ConnectionError | ssl.SSLEOFError):
+        return (
+            "it closed the connection right after the TLS handshake, without a TLS alert or an "
+            "HTTP answer"
+        )
+    return f"the connection failed right after the TLS handshake ({type(error).__name__}: {error})"
+
+
+def certificate_problem(
+    facts: CertificateFacts,
+    participant: str,
+    bundle: list[x509.Certificate] | None,
+    now: datetime,
+) -> tuple[str, str] | None:
+    """What is wrong with the certificate by its own account (cause, fix), or None."""
+    problem = facts.validity_problem(now)
+    if problem:
+        return problem, "ask your CAISO UAA/POC to renew it"
+    if facts.self_signed:
+        return (
+            f"the server does not trust your issuing CA: your certificate is self-signed "
+            f"({facts.subject})",
+            f"use the certificate CAISO issued for {participant}; a self-signed one is never "
+            "accepted",
+        )
+    if not facts.client_auth_allowed():
+        return (
+            "your certificate may not be used for client authentication (its extended key "
+            "usage lacks clientAuth)",
+            "ask your CAISO UAA/POC for a client-authentication certificate",
+        )
+    if bundle and not facts.issued_by_any(bundle):
+        return (
+            f"the server does not trust your issuing CA: your certificate was issued by "
+            f"{facts.issuer}, which is not a CA of your bundle",
+            f"use the certificate CAISO issued for {participant}, or ask CAISO to trust the CA "
+            "that issued yours",
+        )
+    return None
+
+
 def explain_refusal(
     error: BaseException | None,
     facts: CertificateFacts,
@@ -347,48 +391,15 @@ def explain_refusal(
     if alert in ALERTS:
         cause, fix = ALERTS[alert]
         return _fill(cause, facts, participant), _fill(fix, facts, participant)
-    how = (
-        f"the server closed the connection right after the TLS handshake without an answer "
-        f"({_error_text(error)}): it refused your certificate"
-        if alert is None
-        else f"the server refused your certificate with the TLS alert {alert}"
-    )
-    if facts.validity_problem(now):
-        return (
-            f"{how}; {facts.validity_problem(now)}",
-            "ask your CAISO UAA/POC to renew it",
-        )
-    if facts.self_signed:
-        return (
-            f"{how}; the server does not trust your issuing CA: your certificate is self-signed "
-            f"({facts.subject})",
-            f"use the certificate CAISO issued for {participant}; a self-signed one is never "
-            "accepted",
-        )
-    if not facts.client_auth_allowed():
-        return (
-            f"{how}; your certificate may not be used for client authentication (its extended "
-            "key usage lacks clientAuth)",
-            "ask your CAISO UAA/POC for a client-authentication certificate",
-        )
-    if bundle and not facts.issued_by_any(bundle):
-        return (
-            f"{how}; most likely the server does not trust your issuing CA: your certificate was "
-            f"issued by {facts.issuer}, not by a CA of your bundle",
-            f"use the certificate CAISO issued for {participant}, or ask CAISO to trust the CA "
-            "that issued yours",
-        )
+    how = f"the server refused your certificate: {reaction(error)}"
+    found = certificate_problem(facts, participant, bundle, now)
+    if found is not None:
+        return f"{found[0]}; {how}", found[1]
     return (
         f"{how}; the certificate itself looks valid, so it is probably revoked or not "
         f"registered with CAISO (serial {facts.serial}, issued by {facts.issuer})",
         "ask your CAISO UAA/POC to check the certificate's status and provisioning",
     )
-
-
-def _error_text(error: BaseException | None) -> str:
-    if error is None:
-        return "end of stream"
-    return f"{type(error).__name__}: {error}"
 
 
 @dataclass(slots=True)
@@ -434,7 +445,7 @@ def send_request(
     error: BaseException | None = None
     try:
         sock.sendall((raw + "\r\n").encode("latin-1"))
-        while len(data) < BODY_LIMIT:
+        while len(data) < BODY_LIMIT and not _complete(data):
             chunk = sock.recv(65536)
             if not chunk:
                 break
@@ -444,15 +455,32 @@ def send_request(
     elapsed = (time.perf_counter() - started) * 1000
     answer = _parse(data)
     if answer is None:
-        if error is None:
-            error = ConnectionResetError("the server closed the connection without an answer")
-        text = f"{type(error).__name__}: {error}"
+        text = (
+            f"{type(error).__name__}: {error}"
+            if error is not None
+            else "the server closed the connection without an HTTP answer"
+        )
         return HttpAnswer(RecordedExchange(participant, request, None, elapsed, text), error=error)
     status, response_headers, body = answer
     record = RecordedExchange(
         participant, request, RecordedResponse(status, response_headers, body), elapsed
     )
     return HttpAnswer(record, status, response_headers, body)
+
+
+def _complete(data: bytes) -> bool:
+    """Whether ``data`` holds a whole answer with a Content-Length (no need to wait for EOF)."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            try:
+                return len(body) >= int(value.strip())
+            except ValueError:
+                return False
+    return False
 
 
 def _parse(data: bytes) -> tuple[int, dict[str, str], bytes] | None:

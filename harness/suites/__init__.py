@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from harness.suites import connectivity
+from harness.suites import connectivity, scenarios
 
-SUITES: dict[str, ModuleType] = {module.NAME: module for module in (connectivity,)}
+SUITES: dict[str, ModuleType] = {module.NAME: module for module in (connectivity, scenarios)}
 """Every suite by name, in run order."""
 
 __all__ = ["SUITES"]

@@ -52,8 +52,6 @@ __all__ = [
 DATASET_NAME = "market-sim-2025-10"
 """The name the data set is loaded under."""
 
-START = datetime(2025, 9, 1, 0, 0, tzinfo=UTC)
-"""Clock start: before every window of the calendar below."""
 
 MONTHLY_AUCTION = "AUC_MN_2025_M10"
 MONTHLY_T1 = "ALLOC_MN_2025_M10_T1"
@@ -75,9 +73,13 @@ YEAR_2026 = ("2026-01-01T08:00:00Z", "2027-01-01T08:00:00Z")
 DATASET_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "datasets" / f"{DATASET_NAME}.yaml"
 """The data itself: shipped with the scenarios, which load it into any target."""
 
-DATASET: dict = yaml.load(
+_FILE = yaml.load(
     DATASET_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-)["dataset"]
+)
+DATASET: dict = _FILE["dataset"]
+
+START = datetime.fromisoformat(_FILE["clock"]).astimezone(UTC)
+"""Clock start: before every window of the calendar."""
 
 
 def dataset() -> dict:

@@ -1,0 +1,61 @@
+"""The scenarios suite: the market-sim weeks, scripted in ``scenarios/``, played on the target.
+
+With sim control the suite also plays every scenario, in lockstep, on a
+reference implementation of its own (embedded, loopback, fresh database)
+so that business outcomes are compared with the reference engine's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from harness.certify.session import Session
+from harness.client import TargetClient
+from harness.errors import InputError
+from harness.scenarios.model import load_scenario
+from harness.scenarios.runner import ScenarioRunner, Side, scenario_files
+from harness.specs.operations import load_specs
+
+NAME = "scenarios"
+DESCRIPTION = "the market-sim weeks 1-3 (scenarios/), outcomes compared with the reference engine"
+
+DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@contextlib.contextmanager
+def reference_side() -> Iterator[Side]:
+    """A private reference implementation to compare business outcomes with."""
+    from harness.target.embedded import embedded_target
+
+    with (
+        tempfile.TemporaryDirectory(prefix="crr-reference-") as workdir,
+        embedded_target(Path(workdir)) as config,
+        TargetClient(config) as client,
+    ):
+        specs = load_specs(config.spec_files())
+        yield Side(client, config, {op.name: op for spec in specs for op in spec.operations()})
+
+
+def run(session: Session) -> None:
+    root = Path(session.options.get("scenarios_dir") or DEFAULT_SCENARIOS)
+    if not root.exists():
+        raise InputError(f"{root}: no such scenarios directory")
+    scenarios = [load_scenario(path) for path in scenario_files(root)]
+    chosen = [s for s in scenarios if session.selection.wants_group(NAME, s.id, s.title)]
+    if not chosen:
+        return
+    with contextlib.ExitStack() as stack:
+        reference = None
+        if session.config.sim_control and not session.options.get("no_reference"):
+            reference = stack.enter_context(reference_side())
+        runner = ScenarioRunner(
+            session,
+            reference=reference,
+            suite=NAME,
+            wait_timeout=float(session.options.get("wait_timeout", 600.0)),
+        )
+        for scenario in chosen:
+            runner.run(scenario)
