@@ -11,11 +11,11 @@ import random
 import secrets
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 from harness import __version__
 from harness.certify.selection import Selection
@@ -53,6 +53,7 @@ def certify(
     rerun_base: Sequence[str] = ("crr-harness", "certify"),
     run_id: str | None = None,
     out: TextIO | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> RunReport:
     """Run ``suites`` in order against ``config``'s target; returns the (written) report."""
     specs = load_specs(config.spec_files())
@@ -79,6 +80,7 @@ def certify(
             selection=selection or Selection(),
             rerun_base=list(rerun_base),
             out=stream,
+            options=dict(options or {}),
         )
         try:
             for name in suites:

@@ -39,6 +39,12 @@ class _Within(BaseOperator):
         )
         return numbers and abs(first - second) <= self.tolerance
 
+    def normalize_value_for_hashing(self, parent: Any, obj: Any) -> Any:
+        """With ``ignore_order`` items are paired by hash: numbers hash to their tolerance grid."""
+        if isinstance(obj, int | float) and not isinstance(obj, bool) and self.tolerance > 0:
+            return round(obj / self.tolerance) * self.tolerance
+        return obj
+
 
 def compare_outcomes(
     actual: Any,

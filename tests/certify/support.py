@@ -20,6 +20,7 @@ def certify_embedded(
     wrap: Callable[[Any], Any] | None = None,
     selection: Selection | None = None,
     client_cert_header: bool = False,
+    options: dict[str, Any] | None = None,
 ) -> RunReport:
     """Certify a fresh reference implementation (``wrap``: a broken variant of it)."""
     with embedded_target(
@@ -32,6 +33,7 @@ def certify_embedded(
             selection=selection,
             seed=1,
             out=io.StringIO(),
+            options=options,
         )
 
 

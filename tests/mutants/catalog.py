@@ -37,6 +37,21 @@ def _drop_market_status(answer: Answer) -> None:
         answer.set_json(body)
 
 
+def _accept_refusals(answer: Answer) -> None:
+    """Whatever the reference would refuse for a business or access reason, accept."""
+    if answer.status in (400, 403, 404) and answer.body.startswith(b"{"):
+        answer.status = 200
+        answer.set_json({})
+
+
+def _raise_clearing_prices(answer: Answer) -> None:
+    if answer.status == 200 and b"ClearingPrices" in answer.body:
+        body = answer.json()
+        for row in body["data"]["ClearingPrices"]:
+            row["ClearingPrice"] = round(row["ClearingPrice"] * 1.1 + 0.5, 2)
+        answer.set_json(body)
+
+
 MUTANTS: tuple[Mutant, ...] = (
     Mutant(
         "undocumented-status",
@@ -67,4 +82,22 @@ MUTANTS: tuple[Mutant, ...] = (
     ),
 )
 
-BY_NAME = {mutant.name: mutant for mutant in MUTANTS}
+SCENARIO_MUTANTS: tuple[Mutant, ...] = (
+    Mutant(
+        "accepts-refusals",
+        "every request the reference refuses (window closed, 21 segments, credit short, unknown "
+        "names, wrong role, another participant's name, ...) is answered 200 instead",
+        "SCN-001",
+        rewrite_answers("", _accept_refusals),
+        suites=("scenarios",),
+    ),
+    Mutant(
+        "wrong-clearing-price",
+        "public auction results carry clearing prices 10% (+$0.50) above the cleared ones",
+        "OUT-001",
+        rewrite_answers("/marketData/v1.0/publicDownload", _raise_clearing_prices),
+        suites=("scenarios",),
+    ),
+)
+
+BY_NAME = {mutant.name: mutant for mutant in (*MUTANTS, *SCENARIO_MUTANTS)}
