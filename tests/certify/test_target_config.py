@@ -108,3 +108,18 @@ def test_a_missing_config_file_is_exit_2(
 ) -> None:
     assert main(["certify", "--config", str(tmp_path / "absent.yaml")]) == 2
     assert "no such target config" in capsys.readouterr().err
+
+
+def test_the_readme_example_declaration_is_valid(tmp_path: Path, pki: PkiLayout) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    declaration = yaml.safe_load(block)
+    declaration["ca_bundle"] = str(pki.ca_cert)
+    declaration.pop("specs_dir")
+    for entry in declaration["participants"]:
+        credential = pki.client(entry["id"])
+        entry["certificate"], entry["key"] = str(credential.cert), str(credential.key)
+    config = load_target(_write(tmp_path, declaration))
+    assert config.services["market_info"] == "1.1.1"
+    assert config.sim_control and config.operator == "operator"
+    assert config.features == {"market-sim-dataset"}
