@@ -8,8 +8,6 @@ says which of the three is wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
@@ -22,25 +20,8 @@ from harness.checks.registry import (
 )
 from harness.client import Exchange
 from harness.specs.examples import resolve
+from harness.specs.openapi_messages import OpenAPIRequest, OpenAPIResponse
 from harness.specs.operations import Operation
-
-
-@dataclass(slots=True)
-class _CoreRequest:
-    host_url: str
-    path: str
-    method: str
-    parameters: RequestParameters
-    content_type: str
-    body: bytes | None
-
-
-@dataclass(slots=True)
-class _CoreResponse:
-    status_code: int
-    content_type: str
-    headers: Headers
-    data: bytes
 
 
 def _answered(exchange: Exchange) -> Operation:
@@ -125,7 +106,7 @@ def body_matches_schema(exchange: Exchange, context: CheckContext) -> None:
     media = _media_type(headers.get("content-type", ""))
     if media not in {m.lower() for m in found[1]["content"]}:
         raise NotApplicable  # RSP-002 reports it
-    request = _CoreRequest(
+    request = OpenAPIRequest(
         host_url=operation.spec.base_url,
         path=operation.path,
         method=operation.method.lower(),
@@ -137,7 +118,7 @@ def body_matches_schema(exchange: Exchange, context: CheckContext) -> None:
         content_type="application/json",
         body=exchange.record.request.body or None,
     )
-    core_response = _CoreResponse(
+    core_response = OpenAPIResponse(
         status_code=response.status,
         content_type=media,
         headers=Headers(dict(response.headers)),

@@ -20,6 +20,7 @@ from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from harness.specs.error_catalog import ErrorCatalog
+from harness.specs.openapi_messages import OpenAPIRequest, OpenAPIResponse
 from harness.specs.operations import Operation, ServiceSpec
 from reference_impl.api.app import DEFAULT_CATALOG
 from reference_impl.security.asgi_tls import Mode, RunningServer, running_server
@@ -55,24 +56,6 @@ PARTICIPANT_OF = {
 CATALOG = ErrorCatalog.load(DEFAULT_CATALOG)
 
 
-@dataclass(slots=True)
-class _CoreRequest:
-    host_url: str
-    path: str
-    method: str
-    parameters: RequestParameters
-    content_type: str
-    body: bytes | None
-
-
-@dataclass(slots=True)
-class _CoreResponse:
-    status_code: int
-    content_type: str
-    headers: Headers
-    data: bytes
-
-
 @dataclass(frozen=True, slots=True)
 class Exchange:
     """One request to a spec operation and its response."""
@@ -102,7 +85,7 @@ def check_conformance(
     assert str(response.status_code) in documented, (
         f"{operation.name} answered undocumented status {response.status_code}: {response.text}"
     )
-    core_request = _CoreRequest(
+    core_request = OpenAPIRequest(
         host_url=operation.spec.base_url,
         path=request.url.path,
         method=request.method.lower(),
@@ -114,7 +97,7 @@ def check_conformance(
         content_type="application/json",
         body=request.content or None,
     )
-    core_response = _CoreResponse(
+    core_response = OpenAPIResponse(
         status_code=response.status_code,
         content_type=response.headers.get("content-type", ""),
         headers=Headers(dict(response.headers)),
