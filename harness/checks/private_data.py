@@ -30,16 +30,17 @@ PARTY_FIELDS: tuple[str, ...] = tuple(_RULES["party_fields"])
 EXEMPT: dict[str, str] = dict(_RULES.get("exempt") or {})
 
 
-def records(body: Any) -> Iterator[dict[str, Any]]:
-    """The records of an answer: itself or its list items, their list items, a download's data."""
+def records(body: Any) -> Iterator[tuple[dict[str, Any], dict[str, Any] | None]]:
+    """The records of an answer, each with the record it sits in (None at the top): the
+    answer or its list items, their list items, and the same inside a download's data."""
     top = body if isinstance(body, list) else [body]
     for record in top:
         if not isinstance(record, dict):
             continue
-        yield record
+        yield record, None
         for value in record.values():
             if isinstance(value, list):
-                yield from (item for item in value if isinstance(item, dict))
+                yield from ((item, record) for item in value if isinstance(item, dict))
         if isinstance(record.get("data"), dict):
             yield from records(record["data"])
 
@@ -59,15 +60,25 @@ def _values(record: Any, path: str) -> Iterator[str]:
             yield item
 
 
+def _names(record: dict[str, Any], fields: tuple[str, ...]) -> set[str]:
+    return {v for field in fields for v in _values(record, field)}
+
+
 def leaks(body: Any, caller: str) -> list[str]:
-    """Each owner other than ``caller`` of a record that does not name ``caller`` as a party."""
+    """Each owner other than ``caller`` of a record that does not name ``caller`` as a party.
+
+    Items listed inside a record the caller may see (the targets of its own
+    offer, the requests it approves) are part of that record, not records of
+    their own.
+    """
     found = []
-    for record in records(body):
-        owners = {v for field in OWNER_FIELDS for v in _values(record, field)}
+    for record, parent in records(body):
+        if parent is not None and caller in _names(parent, OWNER_FIELDS + PARTY_FIELDS):
+            continue
+        owners = _names(record, OWNER_FIELDS)
         if not owners or caller in owners:
             continue
-        parties = {v for field in PARTY_FIELDS for v in _values(record, field)}
-        if caller not in parties:
+        if caller not in _names(record, PARTY_FIELDS):
             found.extend(sorted(owners))
     return found
 

@@ -142,6 +142,8 @@ SAMPLE_CLIENTS: tuple[ClientSpec, ...] = (
     ClientSpec("bravo_trading-read", "BRAVO_TRADING", "bravo.read", ROLE_READ),
     ClientSpec("charlie_udc-rw", "CHARLIE_UDC", "charlie.rw", ROLE_READ_WRITE),
     ClientSpec("delta_tor-rw", "DELTA_TOR", "delta.rw", ROLE_READ_WRITE),
+    ClientSpec("echo_lse-rw", "ECHO_LSE", "echo.rw", ROLE_READ_WRITE),
+    ClientSpec("cec_forecaster-rw", "CEC_FORECASTER", "cec.rw", ROLE_READ_WRITE),
     ClientSpec("echo_nda-nda", "ECHO_NDA", "echo.nda", ROLE_NDA_REPORTS),
 )
 """The sample market participants, one certificate per participant and role."""
