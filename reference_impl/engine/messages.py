@@ -131,7 +131,7 @@ class MessageBoard:
         market_name: str | None,
     ) -> list[Message]:
         check_date_range(start, end)
-        return [
+        found = [
             m
             for m in self._messages
             if keep(m)
@@ -139,6 +139,7 @@ class MessageBoard:
             and (end is None or m.published_at <= end)
             and (market_name is None or m.market_name == market_name)
         ]
+        return found[::-1]  # newest first, as the messages spec lists them
 
     def public(
         self,
@@ -146,7 +147,7 @@ class MessageBoard:
         end: datetime | None = None,
         market_name: str | None = None,
     ) -> list[Message]:
-        """Public messages in the range, oldest first."""
+        """Public messages in the range, newest first."""
         return self._select(lambda m: m.visibility is Visibility.PUBLIC, start, end, market_name)
 
     def private(
@@ -156,7 +157,7 @@ class MessageBoard:
         end: datetime | None = None,
         market_name: str | None = None,
     ) -> list[Message]:
-        """``participant``'s own private messages in the range, oldest first."""
+        """``participant``'s own private messages in the range, newest first."""
         return self._select(lambda m: m.participant == participant, start, end, market_name)
 
     def visible_to(

@@ -132,6 +132,10 @@ _WINDOW_TYPES = {
 }
 
 
+DEFAULT_MESSAGE_PERIOD = timedelta(days=7)
+"""How far back a message list reaches when the request gives no startTime."""
+
+
 def _optional_time(value: str | None, field: str) -> datetime | None:
     return None if value is None else parse_utc(value, field)
 
@@ -1027,6 +1031,15 @@ class CRRSystem:
 
     # ----------------------------------------------------------------- messages
 
+    def _message_period(
+        self, start_time: str | None, end_time: str | None
+    ) -> tuple[datetime, datetime]:
+        """The messages spec's period: without endTime it ends now, without startTime it
+        starts DEFAULT_MESSAGE_PERIOD before endTime."""
+        end = _optional_time(end_time, "endTime") or self._clock.now()
+        start = _optional_time(start_time, "startTime") or end - DEFAULT_MESSAGE_PERIOD
+        return start, end
+
     def list_public_messages(
         self,
         start_time: str | None = None,
@@ -1035,11 +1048,7 @@ class CRRSystem:
     ) -> list[dict]:
         """Public messages in a range of at most 31 days (MSG0001)."""
         self._sync()
-        found = self._messages.public(
-            _optional_time(start_time, "startTime"),
-            _optional_time(end_time, "endTime"),
-            market_name,
-        )
+        found = self._messages.public(*self._message_period(start_time, end_time), market_name)
         return [m.to_dict() for m in found]
 
     def list_private_messages(
@@ -1053,10 +1062,7 @@ class CRRSystem:
         self._sync()
         participant = self._participants.get(participant_name)
         found = self._messages.private(
-            participant.name,
-            _optional_time(start_time, "startTime"),
-            _optional_time(end_time, "endTime"),
-            market_name,
+            participant.name, *self._message_period(start_time, end_time), market_name
         )
         return [m.to_dict() for m in found]
 
@@ -1071,10 +1077,7 @@ class CRRSystem:
         self._sync()
         participant = self._participants.get(participant_name)
         found = self._messages.visible_to(
-            participant.name,
-            _optional_time(start_time, "startTime"),
-            _optional_time(end_time, "endTime"),
-            market_name,
+            participant.name, *self._message_period(start_time, end_time), market_name
         )
         return [m.to_dict() for m in found]
 

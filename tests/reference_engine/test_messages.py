@@ -10,9 +10,20 @@ def test_window_events_raise_public_messages_at_their_times(system):
     system.set_clock(market["windowCloseTime"])
     mine = [m for m in system.list_public_messages(market_name=MONTHLY_AUCTION)]
     assert [(m["category"], m["publishedAt"]) for m in mine] == [
-        ("WINDOW_OPENED", market["windowOpenTime"]),
         ("WINDOW_CLOSED", market["windowCloseTime"]),
+        ("WINDOW_OPENED", market["windowOpenTime"]),
     ]
+
+
+def test_a_list_without_start_time_reaches_back_seven_days(system):
+    system.set_clock("2025-09-01T00:00:00Z")
+    system.post_message("Old news", "posted on the 1st")
+    system.set_clock("2025-09-08T00:00:01Z")
+    system.post_message("Fresh news", "posted a week later")
+    subjects = [m["subject"] for m in system.list_public_messages()]
+    assert "Fresh news" in subjects and "Old news" not in subjects
+    explicit = system.list_public_messages("2025-09-01T00:00:00Z")
+    assert [m["subject"] for m in explicit][:2] == ["Fresh news", "Old news"]
 
 
 def test_a_participant_sees_public_and_its_own_private_messages_only(system):
