@@ -18,7 +18,14 @@ from typing import Any
 from harness.client import Exchange
 from harness.scenarios.model import Step
 
-__all__ = ["OperatorOutcome", "apply_operator_step", "simcontrol_request"]
+__all__ = [
+    "WINDOW_PROBES",
+    "OperatorOutcome",
+    "WindowProbe",
+    "apply_operator_step",
+    "simcontrol_request",
+    "window_probe",
+]
 
 # What each action asks of the sim-control API: operation and body.
 _SIMCONTROL: Mapping[str, tuple[str, Callable[[Mapping[str, Any]], dict]]] = {
@@ -55,7 +62,7 @@ def apply_operator_step(
     step: Step,
     *,
     call_simcontrol: Callable[[str, dict], Exchange] | None,
-    read_market: Callable[[str], Exchange] | None,
+    read_status: Callable[[str], tuple[str | None, Exchange | None]] | None,
     timeout: float,
     poll_every: float = 5.0,
     sleep: Callable[[float], None] = time.sleep,
@@ -80,25 +87,62 @@ def apply_operator_step(
         return OperatorOutcome(True, "no sim control: the live market clock moves by itself")
     target_status = _REACHES[step.operator]
     name = str(step.arguments.get("window") or step.arguments.get("market"))
-    if read_market is None or not name.startswith(("AUC_", "ALLOC_")):
+    if read_status is None or window_probe(name) is None:
         return OperatorOutcome(
             False, f"without sim control the harness cannot observe window {name}"
         )
     deadline = clock() + timeout
-    exchanges: list[Exchange] = []
     while True:
-        exchange = read_market(name)
-        exchanges = [exchange]
-        body = exchange.json()
-        status = body.get("status") if isinstance(body, dict) else None
+        status, exchange = read_status(name)
+        exchanges = (exchange,) if exchange is not None else ()
         if status in _ORDER and _ORDER.index(status) >= _ORDER.index(target_status):
-            return OperatorOutcome(True, f"market {name} is {status}", tuple(exchanges), True)
+            return OperatorOutcome(True, f"{name} is {status}", exchanges, True)
         if clock() >= deadline:
             return OperatorOutcome(
                 False,
-                f"market {name} never reached {target_status} within {timeout:g} s "
-                f"(last status {status})",
-                tuple(exchanges),
+                f"{name} never reached {target_status} within {timeout:g} s (last status {status})",
+                exchanges,
                 True,
             )
         sleep(min(poll_every, max(0.0, deadline - clock())))
+
+
+@dataclass(frozen=True, slots=True)
+class WindowProbe:
+    """How to read a window's status from the CAISO APIs when there is no operator API."""
+
+    operation: str
+    params: Callable[[str], dict]
+    status_path: Callable[[str], str]
+    listed_only_when_open: bool = False
+    """The operation lists open windows only: a window missing from it is not open."""
+
+
+_MARKET = WindowProbe("market_info.getMarket", lambda n: {"marketName": n}, lambda n: "status")
+WINDOW_PROBES: Mapping[str, WindowProbe] = {
+    "AUC_": _MARKET,
+    "ALLOC_": _MARKET,
+    "LM_": WindowProbe(
+        "load_migration.getLoadMigrationMarkets", lambda n: {}, lambda n: f"[marketName={n}].status"
+    ),
+    "TOR_": WindowProbe(
+        "tor_conversion.getConversionWindow", lambda n: {"windowName": n}, lambda n: "status"
+    ),
+    "HIST_LOAD_": WindowProbe(
+        "historical_forecasted_load.openHistLoadSubmissionWindow",
+        lambda n: {},
+        lambda n: f"[windowName={n}].submissionWindow",
+        listed_only_when_open=True,
+    ),
+    "FCST_LOAD_": WindowProbe(
+        "historical_forecasted_load.openForecastLoadSubmissionWindow",
+        lambda n: {},
+        lambda n: f"[windowName={n}].submissionWindow",
+        listed_only_when_open=True,
+    ),
+}
+"""Window name prefix → where its status shows (names as the market-sim calendar gives them)."""
+
+
+def window_probe(name: str) -> WindowProbe | None:
+    return next((p for prefix, p in WINDOW_PROBES.items() if name.startswith(prefix)), None)

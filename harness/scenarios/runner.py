@@ -26,9 +26,10 @@ from harness.client import Exchange, TargetClient
 from harness.results import CheckResult, RecordedExchange, Status
 from harness.scenarios.invariants import INVARIANTS
 from harness.scenarios.model import Actor, Scenario, Step
-from harness.scenarios.operator import apply_operator_step
+from harness.scenarios.operator import apply_operator_step, window_probe
 from harness.scenarios.outcomes import compare_outcomes
 from harness.scenarios.values import PathError, interpolate, match, resolve
+from harness.specs.examples import query_parameters
 from harness.specs.files import load_document
 from harness.specs.operations import Operation
 from harness.target.config import Participant, TargetConfig
@@ -422,20 +423,10 @@ class ScenarioRunner:
         self, scenario: Scenario, step: Step, target: Side, reference: Side | None
     ) -> None:
         case = self._case(scenario, step)
-        market_op = self.operations.get("market_info.getMarket")
-
-        def read_market(name: str) -> Exchange:
-            reader = next(
-                (p for p in target.config.participants if market_op and p.role in market_op.roles),
-                None,
-            )
-            assert reader is not None and market_op is not None
-            return target.client.call(reader, market_op, params={"marketName": name})
-
         outcome = apply_operator_step(
             step,
             call_simcontrol=target.call_simcontrol if target.config.sim_control else None,
-            read_market=read_market if market_op else None,
+            read_status=lambda name: self._window_status(target, name),
             timeout=step.timeout if step.timeout is not None else self.wait_timeout,
         )
         if reference is not None and target.config.sim_control:
@@ -465,6 +456,25 @@ class ScenarioRunner:
                 ),
             ],
         )
+
+    def _window_status(self, side: Side, name: str) -> tuple[str | None, Exchange | None]:
+        """A window's status as the CAISO APIs show it, for waiting without sim control."""
+        probe = window_probe(name)
+        operation = self.operations.get(probe.operation) if probe else None
+        if probe is None or operation is None:
+            return None, None
+        reader = next((p for p in side.config.participants if p.role in operation.roles), None)
+        if reader is None:
+            return None, None
+        params = dict(probe.params(name))
+        if "participantName" in {p.get("name") for p in query_parameters(operation)}:
+            params.setdefault("participantName", reader.name)
+        exchange = side.client.call(reader, operation, params=params)
+        try:
+            status = resolve(exchange.json(), probe.status_path(name))
+        except PathError:
+            status = "CLOSED" if probe.listed_only_when_open and exchange.status == 200 else None
+        return (str(status) if status is not None else None), exchange
 
     def _invariant_step(
         self, scenario: Scenario, step: Step, target: Side, dataset: dict | None

@@ -120,14 +120,6 @@ def test_awards_feasible_uses_the_data_set_network() -> None:
     awards_feasible({"awards": ["a"]}, {"a": [_award(51.0)]}, DATASET)
 
 
-class _Exchange:
-    def __init__(self, status: str) -> None:
-        self._status = status
-
-    def json(self) -> dict:
-        return {"status": self._status}
-
-
 def test_without_sim_control_an_operator_step_waits_for_the_market() -> None:
     step = load_step({"operator": "close", "window": "AUC_MN_2025_M10"})
     statuses = iter(["OPEN", "OPEN", "CLOSED"])
@@ -135,7 +127,7 @@ def test_without_sim_control_an_operator_step_waits_for_the_market() -> None:
     outcome = apply_operator_step(
         step,
         call_simcontrol=None,
-        read_market=lambda name: _Exchange(next(statuses)),  # type: ignore[arg-type,return-value]
+        read_status=lambda name: (next(statuses), None),
         timeout=60,
         poll_every=5,
         sleep=lambda s: now.__setitem__(0, now[0] + s),
@@ -150,7 +142,7 @@ def test_a_market_that_never_moves_is_reported_not_assumed() -> None:
     outcome = apply_operator_step(
         step,
         call_simcontrol=None,
-        read_market=lambda name: _Exchange("CLOSED"),  # type: ignore[arg-type,return-value]
+        read_status=lambda name: ("CLOSED", None),
         timeout=30,
         poll_every=10,
         sleep=lambda s: now.__setitem__(0, now[0] + s),
