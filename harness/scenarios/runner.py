@@ -431,7 +431,7 @@ class ScenarioRunner:
         )
         if reference is not None and target.config.sim_control:
             apply_operator_step(
-                step, call_simcontrol=reference.call_simcontrol, read_market=None, timeout=0
+                step, call_simcontrol=reference.call_simcontrol, read_status=None, timeout=0
             )
         checked = []
         if outcome.exchanges and not outcome.waited:
