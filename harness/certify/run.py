@@ -84,12 +84,15 @@ def certify(
         )
         try:
             for name in suites:
-                print(f"crr-harness {command}: suite {name}", file=stream, flush=True)
+                print(f"crr-harness {command.split()[0]}: suite {name}", file=stream, flush=True)
                 SUITES[name].run(session)
                 write_reports(report, reports_root)
         except KeyboardInterrupt:
             report.interrupted = True
-            print(f"crr-harness {command}: interrupted; writing a partial report", file=stream)
+            print(
+                f"crr-harness {command.split()[0]}: interrupted; writing a partial report",
+                file=stream,
+            )
         finally:
             report.finished_at = _now()
             write_reports(report, reports_root)

@@ -85,6 +85,9 @@ class TargetConfig:
     """The participant id that calls the sim-control API, when the target offers it."""
     source: Path | None = field(default=None, compare=False)
     description: str = ""
+    pki_dir: Path | None = None
+    """The dev PKI directory (``crr-harness pki init``) whose CA the target trusts; its
+    deliberately bad certificates drive the security suite's mTLS negative matrix."""
 
     @property
     def sim_control(self) -> bool:
@@ -117,6 +120,7 @@ class TargetConfig:
             "sim_control": self.sim_control,
             "services": dict(self.services),
             "features": sorted(self.features),
+            "pki_dir": str(self.pki_dir) if self.pki_dir else None,
             "participants": [
                 {"id": p.id, "name": p.name, "role": p.role} for p in self.participants
             ],
@@ -153,6 +157,7 @@ def parse_target(
         "client_cert_header",
         "sim_control",
         "description",
+        "pki_dir",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -171,6 +176,9 @@ def parse_target(
     )
     if not specs_dir.is_dir():
         raise InputError(f"{where}: specs_dir {specs_dir}: no such directory")
+    pki_dir = _resolve(base, data["pki_dir"]) if data.get("pki_dir") else None
+    if pki_dir is not None and not pki_dir.is_dir():
+        raise InputError(f"{where}: pki_dir {pki_dir}: no such directory")
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     participants = _participants(data.get("participants"), base, where, moment)
     services = _services(data.get("services"), specs_dir, where)
@@ -194,6 +202,7 @@ def parse_target(
         operator=operator,
         source=source,
         description=str(data.get("description") or ""),
+        pki_dir=pki_dir,
     )
 
 
@@ -212,6 +221,7 @@ def dump_target(config: TargetConfig, path: Path) -> None:
             else False
         ),
         "features": sorted(config.features),
+        "pki_dir": str(config.pki_dir) if config.pki_dir else None,
         "participants": [
             {
                 "id": p.id,

@@ -66,6 +66,7 @@ def declaration_from_dev_pki(
         "services": services,
         "sim_control": {"operator": operator} if sim_control and operator else False,
         "features": sorted(features),
+        "pki_dir": str(Path(pki_dir)),
         "participants": participants,
     }
 

@@ -27,7 +27,9 @@ def embedded_target(
     workdir: Path,
     *,
     client_cert_header: bool = False,
-    features: frozenset[str] = frozenset({"market-sim-dataset", "revocation", "reliability"}),
+    features: frozenset[str] = frozenset(
+        {"market-sim-dataset", "revocation", "reliability", "restart"}
+    ),
     wrap: Callable[[Any], Any] | None = None,
 ) -> Iterator[TargetConfig]:
     """Run the reference implementation until the block ends; yields its target config.

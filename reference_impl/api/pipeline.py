@@ -5,7 +5,8 @@
 2. role: the identity's role must be in the operation's ``x-roles``
    (SEC0001), checked before anything of the request is read, so that a
    caller without the role learns nothing about the operation;
-3. validation against the served spec (SER0001, SER0002, GEN0003, ...);
+3. validation against the served spec (SER0001, SER0002, GEN0003, ...), a body
+   over the operation's size limit refused unread (GEN0003);
 4. participant: a ``participantName`` in the query or body must be the
    certificate's participant (SEC0002);
 5. the handler, on the engine.
@@ -31,7 +32,13 @@ from harness.specs.operations import ServiceSpec
 from reference_impl.api.call import Call, Engine
 from reference_impl.api.errors import ErrorResponder, Problem, problems_from
 from reference_impl.api.routing import BoundOperation
-from reference_impl.api.validation import InvalidRequest, RawRequest, RequestValidator
+from reference_impl.api.validation import (
+    InvalidRequest,
+    RawRequest,
+    RequestValidator,
+    body_limit,
+    oversized_body,
+)
 from reference_impl.engine.errors import DomainError
 from reference_impl.security.authorization import (
     participant_check,
@@ -76,12 +83,18 @@ class Pipeline:
                 operation,
                 [Problem(denied, f"Role {role!r} may not call {operation.operation_id}.")],
             )
+        limit = body_limit(operation)
+        body, size = await _read_body(request, limit)
+        if body is None:
+            return self.responder.respond(
+                operation, oversized_body(operation, size, limit).problems
+            )
         raw = RawRequest(
             method=request.method,
             path=request.url.path,
             query=request.query_params.multi_items(),
             content_type=request.headers.get("content-type"),
-            body=await request.body(),
+            body=body,
         )
         return await anyio.to_thread.run_sync(self._answer, bound, identity, raw)
 
@@ -120,3 +133,19 @@ class Pipeline:
             logger.exception("%s %s failed", operation.method, operation.path)
             return self.responder.internal_error()
         return Response(body, 200, media_type="application/json")
+
+
+async def _read_body(request: Request, limit: int) -> tuple[bytes | None, int]:
+    """The body, or None with its size when it is over ``limit`` bytes.
+
+    Past the limit the rest is read and dropped rather than kept: memory
+    stays bounded, and the client, still sending, gets its 400 instead of a
+    connection closed under it.
+    """
+    kept = bytearray()
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size <= limit:
+            kept += chunk
+    return (bytes(kept), size) if size <= limit else (None, size)

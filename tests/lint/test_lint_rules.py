@@ -343,8 +343,12 @@ def test_seed_errata_are_caught_where_published() -> None:
     report = run_lint(errata)
     found: dict[str, list[dict]] = {}
     for finding in report.findings:
-        found.setdefault(finding.path.name, []).append({"rule": finding.rule_id, "pointer": finding.pointer})
+        found.setdefault(finding.path.name, []).append(
+            {"rule": finding.rule_id, "pointer": finding.pointer}
+        )
     assert {name: sorted(items, key=str) for name, items in found.items()} == {
         name: sorted(items, key=str) for name, items in expected.items()
     }
-    assert any("maxLenth" in f.message and "did you mean 'maxLength'" in f.message for f in report.findings)
+    assert any(
+        "maxLenth" in f.message and "did you mean 'maxLength'" in f.message for f in report.findings
+    )

@@ -56,7 +56,9 @@ def walk(node: Any):
 
 
 def enum_values(document: dict) -> set:
-    return {value for node in walk(document) if isinstance(node, dict) for value in node.get("enum", [])}
+    return {
+        value for node in walk(document) if isinstance(node, dict) for value in node.get("enum", [])
+    }
 
 
 def error_codes(document: dict) -> set[str]:
