@@ -56,7 +56,7 @@ class Exchange:
             return None
         try:
             return self.record.response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
 
 
@@ -173,7 +173,7 @@ class TargetClient:
         if sent_body is None and content:
             try:
                 sent_body = json.loads(content)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON, or nested past what Python parses
                 sent_body = None
         return Exchange(operation, who, record, clean_params, sent_body)
 
