@@ -101,7 +101,7 @@ def awards_feasible(
         for record in records:
             if str(_field(record, "timeOfUse", "TimeOfUse")) != tou:
                 continue
-            mw = float(_field(record, "AwardedMW", "awardedMw", "mw", "MW"))
+            mw = float(_field(record, "AwardedMW", "AllocatedMW", "awardedMw", "mw", "MW"))
             for location, sign in (
                 (_field(record, "source", "Source"), 1.0),
                 (_field(record, "sink", "Sink"), -1.0),

@@ -29,7 +29,7 @@ __all__ = [
     "looks_like_scenario",
 ]
 
-OPERATOR_ACTIONS = ("open", "close", "clock", "clear", "publish", "load_dataset")
+OPERATOR_ACTIONS = ("open", "close", "clock", "clear", "publish")
 """What an operator step can do; see ``harness.scenarios.operator``."""
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

@@ -1,5 +1,4 @@
-"""Every negative path of the scenarios fails its scenario when a target wrongly accepts it,
-and a wrong business outcome fails the outcome check."""
+"""Every negative path of the scenarios fails its scenario when a target wrongly accepts it."""
 
 from __future__ import annotations
 
@@ -49,15 +48,3 @@ def test_each_negative_path_fails_when_the_target_accepts_it(tmp_path: Path) -> 
     verdicts = {r.case: r.status for r in report.results if r.id == "SCN-001"}
     not_caught = [case for case in NEGATIVE_STEPS if verdicts.get(case) is not Status.FAIL]
     assert NEGATIVE_STEPS and not not_caught, not_caught
-
-
-def test_a_wrong_clearing_price_fails_the_outcome_check(tmp_path: Path) -> None:
-    mutant = BY_NAME["wrong-clearing-price"]
-    from harness.certify.selection import Selection
-
-    report = certify_embedded(
-        tmp_path, wrap=mutant.wrap, suites=mutant.suites, selection=Selection("W2-AUC-01")
-    )
-    failed = [r for r in report.results if r.id == "OUT-001" and r.status is Status.FAIL]
-    assert failed and "ClearingPrice" in failed[0].message
-    assert len(failed[0].evidence) == 2  # the target's answer and the reference's
