@@ -116,6 +116,7 @@ def test_the_readme_example_declaration_is_valid(tmp_path: Path, pki: PkiLayout)
     declaration = yaml.safe_load(block)
     declaration["ca_bundle"] = str(pki.ca_cert)
     declaration.pop("specs_dir")
+    declaration["pki_dir"] = str(pki.directory)
     for entry in declaration["participants"]:
         credential = pki.client(entry["id"])
         entry["certificate"], entry["key"] = str(credential.cert), str(credential.key)
