@@ -14,7 +14,7 @@ import sys
 from harness import __version__
 from harness.errors import InputError
 
-COMMANDS: tuple[str, ...] = ("certify", "connect", "lint", "diff", "pki", "serve")
+COMMANDS: tuple[str, ...] = ("certify", "connect", "fuzz", "lint", "diff", "pki", "serve")
 
 
 def build_parser() -> argparse.ArgumentParser:

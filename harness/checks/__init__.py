@@ -2,10 +2,23 @@
 
 ``REGISTRY`` maps every ID to its ``Check``; the modules below are the
 families (CON transport, RSP response, ERR error codes, DL downloads, SEC
-access, PRV private data).
+access, PRV private data and planted records, TLS transport security, ROB
+malformed input, REL reliability, FUZ fuzzed input).
 """
 
-from harness.checks import access, downloads, error_codes, private_data, response, transport
+from harness.checks import (
+    access,
+    downloads,
+    error_codes,
+    fuzzing,
+    private_data,
+    private_records,
+    reliability,
+    response,
+    robustness,
+    tls,
+    transport,
+)
 from harness.checks.registry import (
     REGISTRY,
     Check,
@@ -30,8 +43,13 @@ __all__ = [
     "check",
     "downloads",
     "error_codes",
+    "fuzzing",
     "private_data",
+    "private_records",
+    "reliability",
     "response",
+    "robustness",
     "run_checks",
+    "tls",
     "transport",
 ]

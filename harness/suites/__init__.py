@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from harness.suites import connectivity, scenarios
+from harness.suites import connectivity, fuzzing, reliability, scenarios, security
 
-SUITES: dict[str, ModuleType] = {module.NAME: module for module in (connectivity, scenarios)}
+SUITES: dict[str, ModuleType] = {
+    module.NAME: module for module in (connectivity, scenarios, security, fuzzing, reliability)
+}
 """Every suite by name, in run order."""
 
 __all__ = ["SUITES"]

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -437,15 +438,27 @@ def available_credit(
     return credit_limit - held
 
 
+LARGEST_AMOUNT = sys.float_info.max
+"""The largest credit amount a JSON number of the API states (a finite double)."""
+
+
+def credit_amount(value: float) -> float:
+    """A credit amount as the API states it: in cents, and a curve whose MW x price
+    overflows (schema-valid numbers near 1e308) as the largest finite amount."""
+    return round(value, 2) if math.isfinite(value) else LARGEST_AMOUNT
+
+
 def credit_report(portfolio: AuctionPortfolio, credit: PortfolioCredit, available: float) -> dict:
     """The ``PortfolioCredit`` schema for a portfolio."""
     report: dict = {
         "portfolioName": portfolio.name,
         "marketName": portfolio.market_name,
-        "requiredCredit": round(credit.exposure, 2),
+        "requiredCredit": credit_amount(credit.exposure),
         "availableCredit": round(available, 2),
         "creditFloor": credit.floor,
-        "bidCredits": [{"bidId": b, "requiredCredit": round(v, 2)} for b, v in credit.exposures],
+        "bidCredits": [
+            {"bidId": b, "requiredCredit": credit_amount(v)} for b, v in credit.exposures
+        ],
     }
     if available < credit.required_credit:
         report["errorMessage"] = insufficient_credit_message(credit, available)
@@ -454,6 +467,12 @@ def credit_report(portfolio: AuctionPortfolio, credit: PortfolioCredit, availabl
 
 def insufficient_credit_message(credit: PortfolioCredit, available: float) -> str:
     """Why a portfolio cannot be submitted for lack of credit."""
+    if not math.isfinite(credit.exposure):
+        return (
+            f"Required credit exceeds the largest amount this system states (the bids' MW x "
+            f"price overflow); available credit {available:.2f}; the portfolio cannot be "
+            f"submitted (AUC0001)."
+        )
     return (
         f"Required credit {credit.exposure:.2f} (floor {credit.floor:.2f}) exceeds available "
         f"credit {available:.2f}; the portfolio cannot be submitted (AUC0001)."
@@ -620,7 +639,7 @@ class AuctionPortfolios:
         for portfolio in self.book.of_participant(participant.name, name):
             market = self._markets.get(portfolio.market_name)
             credit = portfolio_credit(portfolio, self.margins, market.key.period)
-            result.append(portfolio.summary(round(credit.exposure, 2)))
+            result.append(portfolio.summary(credit_amount(credit.exposure)))
         return result
 
     def invalidate(self, market: Market, now: datetime) -> list[AuctionPortfolio]:
