@@ -50,7 +50,8 @@ def test_a_target_that_does_not_declare_reliability_is_skipped(tmp_path: Path) -
 
 
 def test_the_crash_case_needs_restart_declared(tmp_path: Path) -> None:
-    with embedded_target(tmp_path / "target") as config:  # declares reliability, not restart
+    features = frozenset({"market-sim-dataset", "reliability"})  # not restart
+    with embedded_target(tmp_path / "target", features=features) as config:
         report = run_suites(config, tmp_path, ["reliability"], "crash")
     (skip,) = report.results
     assert skip.id == "REL-003" and skip.status is Status.SKIP and skip.declared_skip
