@@ -30,7 +30,11 @@ __all__ = [
 ]
 
 BODY_LIMIT = 64 * 1024
-"""Bodies longer than this are cut in the evidence (the length is kept)."""
+"""Bodies longer than this are cut in the evidence of a failure (the length is kept)."""
+
+PASS_BODY_LIMIT = 1024
+"""The evidence of a PASS keeps this much of each body: enough to see what was exchanged,
+small enough that a run of ten thousand checks stays a readable report."""
 
 
 class Status(StrEnum):
@@ -45,15 +49,15 @@ class Verdict(StrEnum):
     FAIL = "FAIL"
 
 
-def _body_text(body: bytes) -> dict[str, Any]:
-    """A body as evidence: text when it decodes, base64 otherwise, cut at ``BODY_LIMIT``."""
-    shown = body[:BODY_LIMIT]
+def _body_text(body: bytes, limit: int = BODY_LIMIT) -> dict[str, Any]:
+    """A body as evidence: text when it decodes, base64 otherwise, cut at ``limit``."""
+    shown = body[:limit]
     record: dict[str, Any] = {"length": len(body)}
     try:
         record["text"] = shown.decode("utf-8")
     except UnicodeDecodeError:
         record["base64"] = base64.b64encode(shown).decode("ascii")
-    if len(body) > BODY_LIMIT:
+    if len(body) > limit:
         record["truncated"] = True
     return record
 
@@ -65,12 +69,12 @@ class RecordedRequest:
     headers: Mapping[str, str]
     body: bytes = b""
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, body_limit: int = BODY_LIMIT) -> dict[str, Any]:
         return {
             "method": self.method,
             "url": self.url,
             "headers": dict(self.headers),
-            "body": _body_text(self.body),
+            "body": _body_text(self.body, body_limit),
         }
 
 
@@ -84,8 +88,12 @@ class RecordedResponse:
         """The body parsed as JSON (``ValueError`` when it is not JSON)."""
         return json.loads(self.body)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "headers": dict(self.headers), "body": _body_text(self.body)}
+    def to_dict(self, body_limit: int = BODY_LIMIT) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "headers": dict(self.headers),
+            "body": _body_text(self.body, body_limit),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +106,11 @@ class RecordedExchange:
     elapsed_ms: float
     transport_error: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, body_limit: int = BODY_LIMIT) -> dict[str, Any]:
         return {
             "participant": self.participant,
-            "request": self.request.to_dict(),
-            "response": self.response.to_dict() if self.response else None,
+            "request": self.request.to_dict(body_limit),
+            "response": self.response.to_dict(body_limit) if self.response else None,
             "elapsed_ms": round(self.elapsed_ms, 3),
             "transport_error": self.transport_error,
         }
@@ -131,6 +139,11 @@ class CheckResult:
     """For a SKIP: the reason is one the target declared, so the verdict may still be PASS."""
 
     @property
+    def body_limit(self) -> int:
+        """How much of each body its evidence keeps: all that matters for a failure."""
+        return PASS_BODY_LIMIT if self.status in (Status.PASS, Status.SKIP) else BODY_LIMIT
+
+    @property
     def key(self) -> str:
         """Unique within a run: the case and the check."""
         return f"{self.case} [{self.id}]"
@@ -148,7 +161,7 @@ class CheckResult:
             "message": self.message,
             "declared_skip": self.declared_skip,
             "rerun": self.rerun,
-            "evidence": [exchange.to_dict() for exchange in self.evidence],
+            "evidence": [exchange.to_dict(self.body_limit) for exchange in self.evidence],
         }
 
 

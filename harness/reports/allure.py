@@ -120,7 +120,7 @@ def _test_result(result: CheckResult, logger: AllureFileLogger, start: int | Non
         test.stop = start + round(sum(e.elapsed_ms for e in result.evidence))
     for index, exchange in enumerate(result.evidence, start=1):
         file_name = ATTACHMENT_PATTERN.format(prefix=uuid4(), ext=AttachmentType.JSON.extension)
-        body = json.dumps(exchange.to_dict(), indent=2, ensure_ascii=False)
+        body = json.dumps(exchange.to_dict(result.body_limit), indent=2, ensure_ascii=False)
         logger.report_attached_data(body=body, file_name=file_name)
         test.attachments.append(
             Attachment(
