@@ -80,5 +80,6 @@ def layer(layer_id: str) -> Layer:
             return entry
     raise KeyError(layer_id)
 
+
 for _layer in LAYERS:
     case_check(_layer.id, f"connect: {_layer.title}", _layer.requirement)

@@ -70,7 +70,9 @@ OCT_START = "2025-10-01T07:00:00Z"
 NOV_START = "2025-11-01T07:00:00Z"
 YEAR_2026 = ("2026-01-01T08:00:00Z", "2027-01-01T08:00:00Z")
 
-DATASET_FILE = Path(__file__).resolve().parents[2] / "scenarios" / "datasets" / f"{DATASET_NAME}.yaml"
+DATASET_FILE = (
+    Path(__file__).resolve().parents[2] / "scenarios" / "datasets" / f"{DATASET_NAME}.yaml"
+)
 """The data itself: shipped with the scenarios, which load it into any target."""
 
 _FILE = yaml.load(
