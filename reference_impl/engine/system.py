@@ -1037,7 +1037,15 @@ class CRRSystem:
         """The messages spec's period: without endTime it ends now, without startTime it
         starts DEFAULT_MESSAGE_PERIOD before endTime."""
         end = _optional_time(end_time, "endTime") or self._clock.now()
-        start = _optional_time(start_time, "startTime") or end - DEFAULT_MESSAGE_PERIOD
+        start = _optional_time(start_time, "startTime")
+        if start is None:
+            # an endTime in the first week of year 1 has no date seven days before it
+            earliest = datetime.min.replace(tzinfo=end.tzinfo)
+            start = (
+                end - DEFAULT_MESSAGE_PERIOD
+                if end - earliest > DEFAULT_MESSAGE_PERIOD
+                else earliest
+            )
         return start, end
 
     def list_public_messages(

@@ -55,3 +55,7 @@ def test_date_range_rules_msg0001(system):
     raises_code(
         "MSG0001", system.list_messages, "ALPHA_LSE", "2025-09-02T00:00:00Z", "2025-09-01T00:00:00Z"
     )
+
+
+def test_an_end_time_in_year_one_needs_no_date_before_it(system):
+    assert system.list_public_messages(end_time="0001-01-03T00:00:00Z") == []
