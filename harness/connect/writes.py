@@ -138,23 +138,14 @@ def _validation_probe(
     clause = operation_clause(operation)
     refused = refusal(exchange, context)
     what = f"{operation.operation_id} with an empty request"
-    if refused is not None:
-        cause, fix = refused
-        return Outcome(
-            entry,
-            case,
-            Status.FAIL,
-            what,
-            cause=cause,
-            fix=fix,
-            operation=operation.name,
-            clause=clause,
-            evidence=evidence,
-            checks=checks,
-        )
     status = exchange.status or 0
     found = codes(exchange)
-    if status == 400 and found and all(c.startswith(_VALIDATION_FAMILIES) for c in found):
+    if (
+        refused is None
+        and status == 400
+        and found
+        and all(c.startswith(_VALIDATION_FAMILIES) for c in found)
+    ):
         return Outcome(
             entry,
             case,
@@ -166,7 +157,9 @@ def _validation_probe(
             evidence=evidence,
             checks=checks,
         )
-    if 200 <= status < 300:
+    if refused is not None:
+        cause, fix = refused
+    elif 200 <= status < 300:
         cause = (
             f"the server accepted {what} ({describe_answer(exchange)}): it should have refused "
             "it with 400 and may have stored something"
