@@ -11,16 +11,16 @@ serve``). Bad input is one line on stderr and exit 2, before anything runs.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import dataclasses
 import shlex
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 
+from harness.commands.target_arguments import (
+    add_target_arguments,
+    finish,
+    rerun_base,
+    target_for,
+)
 from harness.errors import InputError
-
-DEFAULT_REPORTS = Path("reports")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,25 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "1: not conformant; 2: could not run (bad config, unreachable spec files, interrupted). "
         f"Suites, in run order: {', '.join(SUITES)}.",
     )
-    target = parser.add_mutually_exclusive_group()
-    target.add_argument("--config", type=Path, metavar="TARGET_YAML", help="the target declaration")
-    target.add_argument(
-        "--target",
-        metavar="URL",
-        help="a server using the dev PKI of --pki-dir (crr-harness serve)",
-    )
-    parser.add_argument(
-        "--pki-dir",
-        type=Path,
-        default=Path(".crr-pki"),
-        help="dev PKI for --target (default: ./.crr-pki)",
-    )
-    parser.add_argument(
-        "--client-cert-header",
-        action="store_true",
-        help="send the participant certificate in X-Client-Cert (URL-encoded PEM) over plain "
-        "HTTP, for a target behind a TLS-terminating proxy on a trusted network",
-    )
+    add_target_arguments(parser)
     parser.add_argument(
         "--suite",
         action="append",
@@ -71,7 +53,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="run only the cases that failed or errored in the last report (reports/latest)",
     )
-    parser.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="reports directory")
     parser.add_argument("--seed", type=int, help="seed of the run's random choices")
     parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
     parser.set_defaults(run=run)
@@ -103,41 +84,6 @@ def _list_checks() -> int:
     return 0
 
 
-@contextlib.contextmanager
-def _target(args: argparse.Namespace, run_dir: Path) -> Iterator:
-    from harness.target.config import load_target
-    from harness.target.dev_pki import target_from_dev_pki
-    from harness.target.embedded import embedded_target
-
-    if args.config is not None:
-        config = load_target(args.config)
-        if args.client_cert_header:
-            config = dataclasses.replace(config, client_cert_header=True)
-        yield config
-    elif args.target is not None:
-        yield target_from_dev_pki(
-            args.target, args.pki_dir, client_cert_header=args.client_cert_header
-        )
-    else:
-        with embedded_target(
-            run_dir / "target", client_cert_header=args.client_cert_header
-        ) as config:
-            yield config
-
-
-def _rerun_base(args: argparse.Namespace) -> list[str]:
-    base = ["crr-harness", "certify"]
-    if args.config is not None:
-        base += ["--config", str(args.config)]
-    elif args.target is not None:
-        base += ["--target", args.target, "--pki-dir", str(args.pki_dir)]
-    if args.client_cert_header:
-        base.append("--client-cert-header")
-    if args.reports != DEFAULT_REPORTS:
-        base += ["--reports", str(args.reports)]
-    return base
-
-
 def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         return _list_checks()
@@ -163,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     selection = Selection(args.expression, cases)
     run_id = new_run_id()
     run_dir = args.reports / run_id
-    with _target(args, run_dir) as config:
+    with target_for(args, run_dir) as config:
         report = certify(
             config,
             suites=suites,
@@ -171,18 +117,12 @@ def run(args: argparse.Namespace) -> int:
             selection=selection,
             seed=args.seed,
             command="certify " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else "certify",
-            rerun_base=_rerun_base(args),
+            rerun_base=rerun_base(args, "certify"),
             run_id=run_id,
         )
-    summary = report.summary()
-    print(
-        f"crr-harness certify: verdict {summary['verdict']}: {summary['passed']} passed, "
-        f"{summary['failed']} failed, {summary['skipped']} skipped, {summary['errors']} errors; "
-        f"report {run_dir / 'report.html'}",
-        file=sys.stderr,
+    return finish(
+        "certify",
+        report,
+        run_dir,
+        nothing_selected="no case matched the selection (-k / --rerun-failed)",
     )
-    if report.interrupted:
-        return 2
-    if summary["total"] == 0:
-        raise InputError("no case matched the selection (-k / --rerun-failed)")
-    return 0 if summary["verdict"] == "PASS" else 1

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness.commands.certify import DEFAULT_REPORTS, _rerun_base, _target
+from harness.commands.target_arguments import add_target_arguments, finish, rerun_base, target_for
 from harness.errors import InputError
 
 DEFAULT_MAX_EXAMPLES = 50
@@ -35,23 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="Exit 0: no finding; 1: at least one finding (or, with --replay, the finding "
         "reproduced); 2: could not run.",
     )
-    target = parser.add_mutually_exclusive_group()
-    target.add_argument("--config", type=Path, metavar="TARGET_YAML", help="the target declaration")
-    target.add_argument(
-        "--target",
-        metavar="URL",
-        help="a server using the dev PKI of --pki-dir (crr-harness serve)",
-    )
-    parser.add_argument(
-        "--pki-dir", type=Path, default=Path(".crr-pki"), help="dev PKI for --target"
-    )
-    parser.add_argument(
-        "--client-cert-header",
-        action="store_true",
-        help="send the participant certificate in X-Client-Cert over plain HTTP (a target "
-        "behind a TLS-terminating proxy)",
-    )
-    parser.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="reports directory")
+    add_target_arguments(parser)
     parser.add_argument("--seed", type=int, help="seed of the run (replays a whole run)")
     parser.add_argument(
         "--max-examples",
@@ -113,7 +97,7 @@ def _replay(args: argparse.Namespace) -> int:
         raise InputError(f"--from-report {path}: cannot read: {exc}") from None
     with (
         tempfile.TemporaryDirectory(prefix="crr-replay-") as workdir,
-        _target(args, Path(workdir)) as config,
+        target_for(args, Path(workdir)) as config,
     ):
         outcome = replay_finding(config, report, args.replay)
     for exchange in outcome.exchanges:
@@ -137,8 +121,7 @@ def run(args: argparse.Namespace) -> int:
     selection = Selection(args.expression)
     run_id = new_run_id()
     run_dir = args.reports / run_id
-    rerun_base = ["crr-harness", "fuzz", *_rerun_base(args)[2:]]
-    with _target(args, run_dir) as config, using(options):
+    with target_for(args, run_dir) as config, using(options):
         report = certify(
             config,
             suites=["fuzzing"],
@@ -146,18 +129,9 @@ def run(args: argparse.Namespace) -> int:
             selection=selection,
             seed=args.seed,
             command="fuzz " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else "fuzz",
-            rerun_base=rerun_base,
+            rerun_base=rerun_base(args, "fuzz"),
             run_id=run_id,
         )
-    summary = report.summary()
-    print(
-        f"crr-harness fuzz: verdict {summary['verdict']}: {summary['passed']} passed, "
-        f"{summary['failed']} failed, {summary['errors']} errors (seed {report.seed}); "
-        f"report {run_dir / 'report.html'}",
-        file=sys.stderr,
+    return finish(
+        "fuzz", report, run_dir, nothing_selected="no operation matched the selection (-k)"
     )
-    if report.interrupted:
-        return 2
-    if summary["total"] == 0:
-        raise InputError("no operation matched the selection (-k)")
-    return 0 if summary["verdict"] == "PASS" else 1

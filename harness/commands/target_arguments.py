@@ -1,0 +1,101 @@
+"""The target options ``certify`` and ``fuzz`` share, and how a run of either ends.
+
+Both commands name a target the same three ways (``--config``, ``--target
+URL`` with a dev PKI, or nothing: the embedded reference implementation),
+write reports the same way and map a verdict to the same exit codes, so
+those live here once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from harness.errors import InputError
+from harness.results import RunReport
+from harness.target.config import TargetConfig
+
+__all__ = ["DEFAULT_REPORTS", "add_target_arguments", "finish", "rerun_base", "target_for"]
+
+DEFAULT_REPORTS = Path("reports")
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    """--config | --target URL, --pki-dir, --client-cert-header, --reports."""
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--config", type=Path, metavar="TARGET_YAML", help="the target declaration")
+    target.add_argument(
+        "--target",
+        metavar="URL",
+        help="a server using the dev PKI of --pki-dir (crr-harness serve)",
+    )
+    parser.add_argument(
+        "--pki-dir",
+        type=Path,
+        default=Path(".crr-pki"),
+        help="dev PKI for --target (default: ./.crr-pki)",
+    )
+    parser.add_argument(
+        "--client-cert-header",
+        action="store_true",
+        help="send the participant certificate in X-Client-Cert (URL-encoded PEM) over plain "
+        "HTTP, for a target behind a TLS-terminating proxy on a trusted network",
+    )
+    parser.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="reports directory")
+
+
+@contextlib.contextmanager
+def target_for(args: argparse.Namespace, run_dir: Path) -> Iterator[TargetConfig]:
+    """The target the arguments name; with none, the embedded reference under ``run_dir``."""
+    from harness.target.config import load_target
+    from harness.target.dev_pki import target_from_dev_pki
+    from harness.target.embedded import embedded_target
+
+    if args.config is not None:
+        config = load_target(args.config)
+        if args.client_cert_header:
+            config = dataclasses.replace(config, client_cert_header=True)
+        yield config
+    elif args.target is not None:
+        yield target_from_dev_pki(
+            args.target, args.pki_dir, client_cert_header=args.client_cert_header
+        )
+    else:
+        with embedded_target(
+            run_dir / "target", client_cert_header=args.client_cert_header
+        ) as config:
+            yield config
+
+
+def rerun_base(args: argparse.Namespace, command: str) -> list[str]:
+    """``crr-harness <command>`` with the target options of this run, for rerun commands."""
+    base = ["crr-harness", command]
+    if args.config is not None:
+        base += ["--config", str(args.config)]
+    elif args.target is not None:
+        base += ["--target", args.target, "--pki-dir", str(args.pki_dir)]
+    if args.client_cert_header:
+        base.append("--client-cert-header")
+    if args.reports != DEFAULT_REPORTS:
+        base += ["--reports", str(args.reports)]
+    return base
+
+
+def finish(command: str, report: RunReport, run_dir: Path, *, nothing_selected: str) -> int:
+    """Say the verdict on one line; exit 0 PASS, 1 FAIL, 2 interrupted or nothing selected."""
+    summary = report.summary()
+    print(
+        f"crr-harness {command}: verdict {summary['verdict']}: {summary['passed']} passed, "
+        f"{summary['failed']} failed, {summary['skipped']} skipped, {summary['errors']} errors "
+        f"(seed {report.seed}); report {run_dir / 'report.html'}",
+        file=sys.stderr,
+    )
+    if report.interrupted:
+        return 2
+    if summary["total"] == 0:
+        raise InputError(nothing_selected)
+    return 0 if summary["verdict"] == "PASS" else 1
