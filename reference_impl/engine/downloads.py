@@ -36,6 +36,7 @@ type is MDT0001; results not yet published MDT0002.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -54,12 +55,15 @@ from reference_impl.engine.tor_conversion import ConversionStatus, TorConversion
 from reference_impl.engine.windows import WindowStatus
 
 __all__ = [
+    "BUILDERS",
     "FUELS",
     "PRIVATE_TYPES",
     "PUBLIC_TYPES",
     "RESTRICTED_TYPES",
+    "DownloadType",
     "Downloads",
     "Resource",
+    "download_type",
     "read_resource",
 ]
 
@@ -162,6 +166,42 @@ def _overlaps(start: datetime, end: datetime, market: Market) -> bool:
     return start < market.end_date and end > market.start_date
 
 
+Builder = Callable[..., dict]
+"""``(downloads, market, participant) -> data``: the rows of one download type.
+
+``participant`` is the requesting participant's name for a private type and
+None otherwise; ``data`` is merged after the download's head, so a builder may
+replace ``MarketName`` (a load migration result names its own market).
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class DownloadType:
+    """One registered download type: its builder, and whether its schema names the market."""
+
+    name: str
+    build: Builder
+    names_market: bool = True
+
+
+BUILDERS: dict[str, DownloadType] = {}
+"""Download type name -> its registration, filled by :func:`download_type`."""
+
+
+def download_type(name: str, *, names_market: bool = True) -> Callable[[Builder], Builder]:
+    """Register a function as the builder of download type ``name``.
+
+    A registry keeps each type's rows in a function of its own, found by the
+    name the request carries, so adding a type means adding one function.
+    """
+
+    def register(build: Builder) -> Builder:
+        BUILDERS[name] = DownloadType(name, build, names_market)
+        return build
+
+    return register
+
+
 class Downloads:
     """Builds download payloads; private ones only for the participant asking."""
 
@@ -179,17 +219,17 @@ class Downloads:
         migration: LoadMigration | None = None,
         resources: list[Resource] | None = None,
     ) -> None:
-        self._markets = markets
-        self._participants = participants
-        self._locations = locations
-        self._holdings = holdings
-        self._caps = caps
-        self._load = load
-        self._results = results
-        self._secondary = secondary
-        self._tor = tor
-        self._migration = migration
-        self._resources = resources if resources is not None else []
+        self.markets = markets
+        self.participants = participants
+        self.locations = locations
+        self.holdings = holdings
+        self.caps = caps
+        self.load = load
+        self.results = results
+        self.secondary = secondary
+        self.tor = tor
+        self.migration = migration
+        self.resources = resources if resources is not None else []
 
     def build(
         self,
@@ -209,416 +249,438 @@ class Downloads:
             )
         if download_type == "CRRLoadMigrationResult" and str(market_name).startswith("LM_"):
             # A load migration market is named directly (the engine's own callers).
-            participant = self._participants.get(participant_name).name
-            migration = self._lm_market(market_name)
+            name = self.participants.get(participant_name).name
+            migration = _lm_market(self, market_name)
             return {
                 "MarketName": migration.name,
-                "ParticipantName": participant,
+                "ParticipantName": name,
                 "GeneratedAt": format_utc(now),
-            } | self._migration_rows(migration, participant)
-        market = self._markets.get(market_name)
-        head = {"MarketName": market.name, "GeneratedAt": format_utc(now)}
-        if download_type in PRIVATE_TYPES:
-            participant = self._participants.get(participant_name).name
-            head["ParticipantName"] = participant
-        builder = {
-            "CRRExistingCRRs": lambda: self._existing(market),
-            "CRRSourceandSinkNameMapping": lambda: self._source_sink(market),
-            "CRRPublicAuctionResult": lambda: self._public_auction(market),
-            "CRRPublicAllocationResult": lambda: self._public_allocation(market),
-            "CRRPrivateAuction": lambda: self._private_auction(market, participant),
-            "CRRPrivateAllocation": lambda: self._private_allocation(market, participant),
-            "CRRSEQResult": lambda: self._seq(market, participant),
-            "CRRUpperBoundResult": lambda: self._upper_bound(market, participant),
-            "CRRMEQResult": lambda: self._meq(market, participant),
-            "CRRHistoricalForecastLoad": lambda: self._load_data(market, participant),
-            "CRRSecondaryMarketOffer": lambda: self._sm_offers(market, participant),
-            "CRRSecondaryMarketResponse": lambda: self._sm_responses(market, participant),
-            "CRRTorConversionRequest": lambda: self._tor_requests(market, participant),
-            "CRRLoadMigrationResult": lambda: self._load_migration(market, participant),
-            "CRRResource": lambda: self._resource_rows(market),
-        }.get(download_type)
-        if builder is None:
+            } | _migration_rows(migration, name)
+        market = self.markets.get(market_name)
+        registered = BUILDERS.get(download_type)
+        if registered is None:
             raise DomainError(
                 "MDT0002",
                 f"{download_type} is not available for market {market.name}.",
                 "downloadType",
             )
-        data = head | builder()
-        if download_type in (
-            "CRRHistoricalForecastLoad",
-            "CRRSecondaryMarketOffer",
-            "CRRSecondaryMarketResponse",
-            "CRRTorConversionRequest",
-            "CRRResource",
-        ):
-            # Their schemas have no MarketName: load data covers every load window
-            # feeding the market, the others name a window or model of their own.
-            del data["MarketName"]
-        if download_type == "CRRLoadMigrationResult":
-            data["MarketName"] = data.pop("LoadMigrationMarketName")
-        return data
+        # Some schemas have no MarketName: load data covers every load window
+        # feeding the market, the others name a window or model of their own.
+        head = {"MarketName": market.name} if registered.names_market else {}
+        head["GeneratedAt"] = format_utc(now)
+        participant = None
+        if download_type in PRIVATE_TYPES:
+            participant = self.participants.get(participant_name).name
+            head["ParticipantName"] = participant
+        return head | registered.build(self, market, participant)
 
-    def _published(self, market: Market) -> MarketResults:
-        results = self._results.get(market.name)
-        if market.status is not WindowStatus.PUBLISHED or results is None:
-            raise DomainError(
-                "MDT0002", f"The results of {market.name} are not published yet.", "marketName"
-            )
-        return results
 
-    def _existing(self, market: Market) -> dict:
-        rows = [
-            {
-                "CrrID": c.crr_id,
-                "Source": c.source,
-                "Sink": c.sink,
-                "MW": c.mw,
-                "TimeOfUse": str(c.time_of_use),
-                "HedgeType": str(c.hedge_type),
-                "MarketTerm": str(c.market_term),
-                "StartDate": format_utc(c.start),
-                "EndDate": format_utc(c.end),
-            }
-            | ({"CRRType": str(c.crr_type)} if c.crr_type and str(c.crr_type) != "TER" else {})
-            for c in self._holdings
-            if c.overlaps(market.start_date, market.end_date)
-        ]
-        return {"ExistingCRRs": rows}
-
-    def _source_sink(self, market: Market) -> dict:
-        rows = []
-        for location in self._locations:
-            if not location.effective_for(market.start_date, market.end_date):
-                continue
-            row = {
-                "APnodeName": location.name,
-                "Type": str(location.role),
-                "EffectiveStartDate": format_utc(location.effective_start or market.start_date),
-            }
-            if location.effective_end:
-                row["EffectiveEndDate"] = format_utc(location.effective_end)
-            if location.aggregate_of:
-                row["AggregateOf"] = list(location.aggregate_of)
-            if location.retired_remap_target:
-                row["RetiredRemapTarget"] = location.retired_remap_target
-            rows.append(row)
-        return {"SourceSinkMappings": rows}
-
-    def _term(self, market: Market) -> dict:
-        return {"StartDate": format_utc(market.start_date), "EndDate": format_utc(market.end_date)}
-
-    def _public_auction(self, market: Market) -> dict:
-        results = self._published(market)
-        term = self._term(market)
-        prices = [
-            {
-                "Source": p["source"],
-                "Sink": p["sink"],
-                "TimeOfUse": p["timeOfUse"],
-                "HedgeType": "OBLIGATION",
-                **term,
-                "ClearingPrice": p["clearingPrice"],
-                "AwardedMW": p["awardedMw"],
-            }
-            for p in results.prices
-        ]
-        totals = []
-        for tou in market.times_of_use:
-            buys = [
-                a
-                for a in results.awards
-                if a["timeOfUse"] == tou and a["bidType"] == "BUY" and a["awardedMw"] > 0
-            ]
-            totals.append(
-                {
-                    **term,
-                    "TimeOfUse": str(tou),
-                    "AwardedMW": round(sum(a["awardedMw"] for a in buys), 6),
-                    "AwardedCRRCount": len(buys),
-                }
-            )
-        binding = [
-            {
-                "ConstraintName": b["constraintName"],
-                "ConstraintType": b["constraintType"],
-                "TimeOfUse": b["timeOfUse"],
-                **term,
-                "ShadowPrice": b["shadowPrice"],
-            }
-            | ({"ContingencyName": b["contingencyName"]} if b["contingencyName"] else {})
-            for b in results.binding
-        ]
-        return {"ClearingPrices": prices, "AwardedTotals": totals, "BindingConstraints": binding}
-
-    def _public_allocation(self, market: Market) -> dict:
-        results = self._published(market)
-        totals = []
-        for tou in market.times_of_use:
-            rows = [a for a in results.awards if a["timeOfUse"] == tou]
-            totals.append(
-                {
-                    **self._term(market),
-                    "TimeOfUse": str(tou),
-                    "NominatedMW": round(sum(a["nominatedMw"] for a in rows), 6),
-                    "AllocatedMW": round(sum(a["allocatedMw"] for a in rows), 6),
-                    "ParticipantCount": len({a["participantName"] for a in rows}),
-                }
-            )
-        return {"AllocationTotals": totals}
-
-    def _private_auction(self, market: Market, participant: str) -> dict:
-        results = self._published(market)
-        rows = [
-            {
-                "CrrID": a.get("awardedCrrId") or a.get("crrId") or "",
-                "PortfolioName": a["portfolioName"],
-                "BidType": a["bidType"],
-                "Source": a["source"],
-                "Sink": a["sink"],
-                "TimeOfUse": a["timeOfUse"],
-                "HedgeType": "OBLIGATION",
-                **self._term(market),
-                "ClearingPrice": a["clearingPrice"],
-                "AwardedMW": a["awardedMw"],
-                "Segments": a["segments"],
-            }
-            for a in results.awards
-            if a["participantName"] == participant
-        ]
-        return {"AwardedBids": rows}
-
-    def _private_allocation(self, market: Market, participant: str) -> dict:
-        results = self._published(market)
-        crr_type = "ETC" if str(market.key.tier) == "ETC" else "LSE"
-        rows = [
-            {
-                "Tier": a["tier"],
-                "CRRType": crr_type,
-                "Source": a["source"],
-                "Sink": a["sink"],
-                "TimeOfUse": a["timeOfUse"],
-                **self._term(market),
-                "NominatedMW": a["nominatedMw"],
-                "AllocatedMW": a["allocatedMw"],
-            }
-            | ({"CrrID": a["crrId"]} if a.get("crrId") else {})
-            for a in results.awards
-            if a["participantName"] == participant
-        ]
-        return {"AllocationResults": rows}
-
-    def _seq(self, market: Market, participant: str) -> dict:
-        who = self._participants.get(participant)
-        return {"SEQResults": self._caps.seq(who, market.key.year)}
-
-    def _upper_bound(self, market: Market, participant: str) -> dict:
-        who = self._participants.get(participant)
-        return {"UpperBoundResults": self._caps.upper_bound(who, market.key.year)}
-
-    def _meq(self, market: Market, participant: str) -> dict:
-        if market.key.period is not Period.MONTHLY or market.key.month is None:
-            raise DomainError(
-                "MDT0002", f"MEQ results are for monthly markets, not {market.name}.", "marketName"
-            )
-        who = self._participants.get(participant)
-        return {"MEQResults": self._caps.meq(who, market.key.year, market.key.month)}
-
-    def _load_data(self, market: Market, participant: str) -> dict:
-        rows = []
-        for window in self._load.windows():
-            if window.market_name != market.name or str(window.load_type) == "CEC_FORECAST":
-                continue
-            for record in self._load.stored_records(participant, window.name):
-                rows.append(
-                    {
-                        "Sink": record.sink,
-                        "EffectiveDate": format_utc(record.effective_date),
-                        "TimeOfUse": str(record.time_of_use),
-                        "LoadType": str(window.load_type),
-                        "LoadMW": record.load_mw,
-                    }
-                )
-        return {"LoadData": rows}
-
-    # -- secondary market -----------------------------------------------------------
-
-    def _offers(self, market: Market, participant: str) -> list:
-        if self._secondary is None:
-            return []
-        return [
-            o for o in self._secondary.offers_of(participant) if _overlaps(o.start, o.end, market)
-        ]
-
-    def _sm_offers(self, market: Market, participant: str) -> dict:
-        rows = []
-        for offer in self._offers(market, participant):
-            targets = (
-                offer.targets
-                if participant == offer.offerer
-                else [t for t in offer.targets if t.participant == participant]
-            )
-            by_price: dict[float, list[str]] = {}
-            for target in targets:
-                by_price.setdefault(target.price, []).append(target.participant)
-            for price, names in by_price.items():
-                rows.append(
-                    {
-                        "RequestID": _numeric_id(offer.request_id),
-                        "CrrID": offer.crr_id,
-                        "OfferingParticipant": offer.offerer,
-                        "TargetParticipants": names,
-                        "MW": offer.mw,
-                        "Price": price,
-                        "StartDate": format_utc(offer.start),
-                        "EndDate": format_utc(offer.end),
-                        "SmOfferStatus": str(offer.status),
-                    }
-                )
-        return {"SecondaryMarketOffers": rows}
-
-    def _sm_responses(self, market: Market, participant: str) -> dict:
-        rows = [
-            {
-                "RequestID": _numeric_id(offer.request_id),
-                "CrrID": offer.crr_id,
-                "RespondingParticipant": target.participant,
-                "OfferingParticipant": offer.offerer,
-                "Price": target.price,
-                "SmResponseStatus": str(target.status),
-            }
-            for offer in self._offers(market, participant)
-            for target in offer.targets
-            if participant in (offer.offerer, target.participant)
-            and target.status is not OfferStatus.WITHDRAWN
-        ]
-        return {"SecondaryMarketResponses": rows}
-
-    # -- TOR conversion -------------------------------------------------------------
-
-    def _tor_requests(self, market: Market, participant: str) -> dict:
-        if self._tor is None or not self._tor.windows():
-            raise DomainError(
-                "MDT0002", f"No TOR conversion window covers {market.name}.", "marketName"
-            )
-        entries = [
-            (request, record)
-            for request in self._tor.requests_of(participant)
-            for record in request.records
-            if participant in (request.participant, record.approver)
-            and _overlaps(record.start, record.end, market)
-        ]
-        windows = {w.name: w for w in self._tor.windows()}
-        if entries:
-            latest = max(
-                {r.window_name for r, _ in entries},
-                key=lambda n: (windows[n].window.open_time, n),
-            )
-        else:
-            latest = self._tor.windows()[0].name
-        rows = []
-        for request, record in entries:
-            if request.window_name != latest:
-                continue
-            row = {
-                "RequestID": _numeric_id(request.request_id),
-                "ContractName": record.contract_id,
-                "Source": record.source,
-                "Sink": record.sink,
-                "MW": record.mw,
-                "TimeOfUse": str(record.time_of_use),
-                "HedgeType": "OBLIGATION",
-                "StartDate": format_utc(record.start),
-                "EndDate": format_utc(record.end),
-                "RequestStatus": str(record.status),
-            }
-            if record.status is not ConversionStatus.SUBMITTED:
-                row["ApprovingParticipant"] = record.approver
-            if record.crr_id is not None:
-                row["CrrID"] = record.crr_id
-            rows.append(row)
-        return {"TorConversionWindowName": latest, "TorConversionRequests": rows}
-
-    # -- load migration -------------------------------------------------------------
-
-    def _lm_market(self, name: str) -> LoadMigrationMarket:
-        if self._migration is None:
-            raise DomainError(
-                "LMV1003", f"Load migration market {name!r} does not exist.", "marketName"
-            )
-        return self._migration.market(name)
-
-    def _load_migration(self, market: Market, participant: str) -> dict:
-        key = market.key
-        chosen = [
-            m
-            for m in (self._migration.all_markets() if self._migration is not None else [])
-            if (m.process.period, m.process.year, m.process.month)
-            == (key.period, key.year, key.month)
-        ]
-        if not chosen:
-            raise DomainError(
-                "MDT0002", f"No load migration market feeds {market.name}.", "marketName"
-            )
-        rows = self._migration_rows(chosen[0], participant)
-        return {"LoadMigrationMarketName": chosen[0].name} | rows
-
-    def _migration_rows(self, market: LoadMigrationMarket, participant: str) -> dict:
-        if market.window.status is not WindowStatus.PUBLISHED:
-            raise DomainError(
-                "MDT0002",
-                f"The load migration results of {market.name} are not posted yet.",
-                "marketName",
-            )
-        start, end = market.term
-        rows = []
-        for (udc, lse, sink), net_mw in market.udc_net.items():
-            if lse != participant:
-                continue
-            for tou in TimeOfUse:
-                adjustments = [
-                    {
-                        "CrrID": a["crrId"],
-                        "CRRType": a["crrType"],
-                        "Source": a["source"],
-                        "Sink": a["sink"],
-                        "MW": a["mw"],
-                        "CounterFlow": a["adjustmentType"] == "COUNTER_FLOW",
-                    }
-                    for a in market.adjustments
-                    if a["lse"] == participant
-                    and a["migratedSink"] == sink
-                    and a["timeOfUse"] == str(tou)
-                    and market.adjustment_udcs.get(a["crrId"]) == udc
-                ]
-                rows.append(
-                    {
-                        "Sink": sink,
-                        "UDC": udc,
-                        "TimeOfUse": str(tou),
-                        "StartDate": format_utc(start),
-                        "EndDate": format_utc(end),
-                        "NetMigratedLoadMW": net_mw,
-                        "CRRAdjustments": adjustments,
-                    }
-                )
-        return {"LoadMigrationResults": rows}
-
-    # -- resources ------------------------------------------------------------------
-
-    def _resource_rows(self, market: Market) -> dict:
-        key = market.key
-        model = (
-            f"MN_{key.year}_M{key.month:02d}"
-            if key.period is Period.MONTHLY and key.month is not None
-            else f"AN_{key.year}"
+def _published(src: Downloads, market: Market) -> MarketResults:
+    results = src.results.get(market.name)
+    if market.status is not WindowStatus.PUBLISHED or results is None:
+        raise DomainError(
+            "MDT0002", f"The results of {market.name} are not published yet.", "marketName"
         )
-        rows = []
-        for resource in self._resources:
-            location = self._locations.find(resource.apnode)
-            if location is not None and not location.effective_for(
-                market.start_date, market.end_date
-            ):
-                continue
-            rows.append(resource.to_row())
-        return {"ModelName": f"{model}_{market.model_release}", "Resources": rows}
+    return results
+
+
+@download_type("CRRExistingCRRs")
+def existing_crrs(src: Downloads, market: Market, _participant: None) -> dict:
+    """CRRs held over the market's term, without their owners (public)."""
+    rows = [
+        {
+            "CrrID": c.crr_id,
+            "Source": c.source,
+            "Sink": c.sink,
+            "MW": c.mw,
+            "TimeOfUse": str(c.time_of_use),
+            "HedgeType": str(c.hedge_type),
+            "MarketTerm": str(c.market_term),
+            "StartDate": format_utc(c.start),
+            "EndDate": format_utc(c.end),
+        }
+        | ({"CRRType": str(c.crr_type)} if c.crr_type and str(c.crr_type) != "TER" else {})
+        for c in src.holdings
+        if c.overlaps(market.start_date, market.end_date)
+    ]
+    return {"ExistingCRRs": rows}
+
+
+@download_type("CRRSourceandSinkNameMapping")
+def source_sink_mapping(src: Downloads, market: Market, _participant: None) -> dict:
+    """Locations in effect over the market's term and their APnode mapping."""
+    rows = []
+    for location in src.locations:
+        if not location.effective_for(market.start_date, market.end_date):
+            continue
+        row = {
+            "APnodeName": location.name,
+            "Type": str(location.role),
+            "EffectiveStartDate": format_utc(location.effective_start or market.start_date),
+        }
+        if location.effective_end:
+            row["EffectiveEndDate"] = format_utc(location.effective_end)
+        if location.aggregate_of:
+            row["AggregateOf"] = list(location.aggregate_of)
+        if location.retired_remap_target:
+            row["RetiredRemapTarget"] = location.retired_remap_target
+        rows.append(row)
+    return {"SourceSinkMappings": rows}
+
+
+def _term(market: Market) -> dict:
+    return {"StartDate": format_utc(market.start_date), "EndDate": format_utc(market.end_date)}
+
+
+@download_type("CRRPublicAuctionResult")
+def public_auction_result(src: Downloads, market: Market, _participant: None) -> dict:
+    """Clearing prices, awarded totals and binding constraints of a published auction."""
+    results = _published(src, market)
+    term = _term(market)
+    prices = [
+        {
+            "Source": p["source"],
+            "Sink": p["sink"],
+            "TimeOfUse": p["timeOfUse"],
+            "HedgeType": "OBLIGATION",
+            **term,
+            "ClearingPrice": p["clearingPrice"],
+            "AwardedMW": p["awardedMw"],
+        }
+        for p in results.prices
+    ]
+    totals = []
+    for tou in market.times_of_use:
+        buys = [
+            a
+            for a in results.awards
+            if a["timeOfUse"] == tou and a["bidType"] == "BUY" and a["awardedMw"] > 0
+        ]
+        totals.append(
+            {
+                **term,
+                "TimeOfUse": str(tou),
+                "AwardedMW": round(sum(a["awardedMw"] for a in buys), 6),
+                "AwardedCRRCount": len(buys),
+            }
+        )
+    binding = [
+        {
+            "ConstraintName": b["constraintName"],
+            "ConstraintType": b["constraintType"],
+            "TimeOfUse": b["timeOfUse"],
+            **term,
+            "ShadowPrice": b["shadowPrice"],
+        }
+        | ({"ContingencyName": b["contingencyName"]} if b["contingencyName"] else {})
+        for b in results.binding
+    ]
+    return {"ClearingPrices": prices, "AwardedTotals": totals, "BindingConstraints": binding}
+
+
+@download_type("CRRPublicAllocationResult")
+def public_allocation_result(src: Downloads, market: Market, _participant: None) -> dict:
+    """Nominated and allocated totals per time of use of a published allocation."""
+    results = _published(src, market)
+    totals = []
+    for tou in market.times_of_use:
+        rows = [a for a in results.awards if a["timeOfUse"] == tou]
+        totals.append(
+            {
+                **_term(market),
+                "TimeOfUse": str(tou),
+                "NominatedMW": round(sum(a["nominatedMw"] for a in rows), 6),
+                "AllocatedMW": round(sum(a["allocatedMw"] for a in rows), 6),
+                "ParticipantCount": len({a["participantName"] for a in rows}),
+            }
+        )
+    return {"AllocationTotals": totals}
+
+
+@download_type("CRRPrivateAuction")
+def private_auction(src: Downloads, market: Market, participant: str) -> dict:
+    """The participant's own awarded bids and offers of a published auction."""
+    results = _published(src, market)
+    rows = [
+        {
+            "CrrID": a.get("awardedCrrId") or a.get("crrId") or "",
+            "PortfolioName": a["portfolioName"],
+            "BidType": a["bidType"],
+            "Source": a["source"],
+            "Sink": a["sink"],
+            "TimeOfUse": a["timeOfUse"],
+            "HedgeType": "OBLIGATION",
+            **_term(market),
+            "ClearingPrice": a["clearingPrice"],
+            "AwardedMW": a["awardedMw"],
+            "Segments": a["segments"],
+        }
+        for a in results.awards
+        if a["participantName"] == participant
+    ]
+    return {"AwardedBids": rows}
+
+
+@download_type("CRRPrivateAllocation")
+def private_allocation(src: Downloads, market: Market, participant: str) -> dict:
+    """The participant's own allocation results of a published allocation market."""
+    results = _published(src, market)
+    crr_type = "ETC" if str(market.key.tier) == "ETC" else "LSE"
+    rows = [
+        {
+            "Tier": a["tier"],
+            "CRRType": crr_type,
+            "Source": a["source"],
+            "Sink": a["sink"],
+            "TimeOfUse": a["timeOfUse"],
+            **_term(market),
+            "NominatedMW": a["nominatedMw"],
+            "AllocatedMW": a["allocatedMw"],
+        }
+        | ({"CrrID": a["crrId"]} if a.get("crrId") else {})
+        for a in results.awards
+        if a["participantName"] == participant
+    ]
+    return {"AllocationResults": rows}
+
+
+@download_type("CRRSEQResult")
+def seq_result(src: Downloads, market: Market, participant: str) -> dict:
+    """The participant's seasonal eligible quantities for the market's year."""
+    who = src.participants.get(participant)
+    return {"SEQResults": src.caps.seq(who, market.key.year)}
+
+
+@download_type("CRRUpperBoundResult")
+def upper_bound_result(src: Downloads, market: Market, participant: str) -> dict:
+    """The participant's Tier 1 upper bounds for the market's year."""
+    who = src.participants.get(participant)
+    return {"UpperBoundResults": src.caps.upper_bound(who, market.key.year)}
+
+
+@download_type("CRRMEQResult")
+def meq_result(src: Downloads, market: Market, participant: str) -> dict:
+    """The participant's monthly eligible quantities; monthly markets only."""
+    if market.key.period is not Period.MONTHLY or market.key.month is None:
+        raise DomainError(
+            "MDT0002", f"MEQ results are for monthly markets, not {market.name}.", "marketName"
+        )
+    who = src.participants.get(participant)
+    return {"MEQResults": src.caps.meq(who, market.key.year, market.key.month)}
+
+
+@download_type("CRRHistoricalForecastLoad", names_market=False)
+def historical_forecast_load(src: Downloads, market: Market, participant: str) -> dict:
+    """The participant's stored load in the windows feeding the market (not CEC)."""
+    rows = []
+    for window in src.load.windows():
+        if window.market_name != market.name or str(window.load_type) == "CEC_FORECAST":
+            continue
+        for record in src.load.stored_records(participant, window.name):
+            rows.append(
+                {
+                    "Sink": record.sink,
+                    "EffectiveDate": format_utc(record.effective_date),
+                    "TimeOfUse": str(record.time_of_use),
+                    "LoadType": str(window.load_type),
+                    "LoadMW": record.load_mw,
+                }
+            )
+    return {"LoadData": rows}
+
+
+# -- secondary market -----------------------------------------------------------
+
+
+def _offers(src: Downloads, market: Market, participant: str) -> list:
+    if src.secondary is None:
+        return []
+    return [o for o in src.secondary.offers_of(participant) if _overlaps(o.start, o.end, market)]
+
+
+@download_type("CRRSecondaryMarketOffer", names_market=False)
+def secondary_market_offers(src: Downloads, market: Market, participant: str) -> dict:
+    """Offers the participant made or was offered over the market's term."""
+    rows = []
+    for offer in _offers(src, market, participant):
+        targets = (
+            offer.targets
+            if participant == offer.offerer
+            else [t for t in offer.targets if t.participant == participant]
+        )
+        by_price: dict[float, list[str]] = {}
+        for target in targets:
+            by_price.setdefault(target.price, []).append(target.participant)
+        for price, names in by_price.items():
+            rows.append(
+                {
+                    "RequestID": _numeric_id(offer.request_id),
+                    "CrrID": offer.crr_id,
+                    "OfferingParticipant": offer.offerer,
+                    "TargetParticipants": names,
+                    "MW": offer.mw,
+                    "Price": price,
+                    "StartDate": format_utc(offer.start),
+                    "EndDate": format_utc(offer.end),
+                    "SmOfferStatus": str(offer.status),
+                }
+            )
+    return {"SecondaryMarketOffers": rows}
+
+
+@download_type("CRRSecondaryMarketResponse", names_market=False)
+def secondary_market_responses(src: Downloads, market: Market, participant: str) -> dict:
+    """Responses to those offers, as far as the participant may see them."""
+    rows = [
+        {
+            "RequestID": _numeric_id(offer.request_id),
+            "CrrID": offer.crr_id,
+            "RespondingParticipant": target.participant,
+            "OfferingParticipant": offer.offerer,
+            "Price": target.price,
+            "SmResponseStatus": str(target.status),
+        }
+        for offer in _offers(src, market, participant)
+        for target in offer.targets
+        if participant in (offer.offerer, target.participant)
+        and target.status is not OfferStatus.WITHDRAWN
+    ]
+    return {"SecondaryMarketResponses": rows}
+
+
+# -- TOR conversion -------------------------------------------------------------
+
+
+@download_type("CRRTorConversionRequest", names_market=False)
+def tor_conversion_requests(src: Downloads, market: Market, participant: str) -> dict:
+    """The participant's conversion records from the latest window holding any."""
+    if src.tor is None or not src.tor.windows():
+        raise DomainError(
+            "MDT0002", f"No TOR conversion window covers {market.name}.", "marketName"
+        )
+    entries = [
+        (request, record)
+        for request in src.tor.requests_of(participant)
+        for record in request.records
+        if participant in (request.participant, record.approver)
+        and _overlaps(record.start, record.end, market)
+    ]
+    windows = {w.name: w for w in src.tor.windows()}
+    if entries:
+        latest = max(
+            {r.window_name for r, _ in entries},
+            key=lambda n: (windows[n].window.open_time, n),
+        )
+    else:
+        latest = src.tor.windows()[0].name
+    rows = []
+    for request, record in entries:
+        if request.window_name != latest:
+            continue
+        row = {
+            "RequestID": _numeric_id(request.request_id),
+            "ContractName": record.contract_id,
+            "Source": record.source,
+            "Sink": record.sink,
+            "MW": record.mw,
+            "TimeOfUse": str(record.time_of_use),
+            "HedgeType": "OBLIGATION",
+            "StartDate": format_utc(record.start),
+            "EndDate": format_utc(record.end),
+            "RequestStatus": str(record.status),
+        }
+        if record.status is not ConversionStatus.SUBMITTED:
+            row["ApprovingParticipant"] = record.approver
+        if record.crr_id is not None:
+            row["CrrID"] = record.crr_id
+        rows.append(row)
+    return {"TorConversionWindowName": latest, "TorConversionRequests": rows}
+
+
+# -- load migration -------------------------------------------------------------
+
+
+def _lm_market(src: Downloads, name: str) -> LoadMigrationMarket:
+    if src.migration is None:
+        raise DomainError(
+            "LMV1003", f"Load migration market {name!r} does not exist.", "marketName"
+        )
+    return src.migration.market(name)
+
+
+@download_type("CRRLoadMigrationResult")
+def load_migration_result(src: Downloads, market: Market, participant: str) -> dict:
+    """Posted results of the load migration market feeding the market."""
+    key = market.key
+    chosen = [
+        m
+        for m in (src.migration.all_markets() if src.migration is not None else [])
+        if (m.process.period, m.process.year, m.process.month) == (key.period, key.year, key.month)
+    ]
+    if not chosen:
+        raise DomainError("MDT0002", f"No load migration market feeds {market.name}.", "marketName")
+    rows = _migration_rows(chosen[0], participant)
+    return {"MarketName": chosen[0].name} | rows
+
+
+def _migration_rows(market: LoadMigrationMarket, participant: str) -> dict:
+    if market.window.status is not WindowStatus.PUBLISHED:
+        raise DomainError(
+            "MDT0002",
+            f"The load migration results of {market.name} are not posted yet.",
+            "marketName",
+        )
+    start, end = market.term
+    rows = []
+    for (udc, lse, sink), net_mw in market.udc_net.items():
+        if lse != participant:
+            continue
+        for tou in TimeOfUse:
+            adjustments = [
+                {
+                    "CrrID": a["crrId"],
+                    "CRRType": a["crrType"],
+                    "Source": a["source"],
+                    "Sink": a["sink"],
+                    "MW": a["mw"],
+                    "CounterFlow": a["adjustmentType"] == "COUNTER_FLOW",
+                }
+                for a in market.adjustments
+                if a["lse"] == participant
+                and a["migratedSink"] == sink
+                and a["timeOfUse"] == str(tou)
+                and market.adjustment_udcs.get(a["crrId"]) == udc
+            ]
+            rows.append(
+                {
+                    "Sink": sink,
+                    "UDC": udc,
+                    "TimeOfUse": str(tou),
+                    "StartDate": format_utc(start),
+                    "EndDate": format_utc(end),
+                    "NetMigratedLoadMW": net_mw,
+                    "CRRAdjustments": adjustments,
+                }
+            )
+    return {"LoadMigrationResults": rows}
+
+
+# -- resources ------------------------------------------------------------------
+
+
+@download_type("CRRResource", names_market=False)
+def resources(src: Downloads, market: Market, _participant: None) -> dict:
+    """Resources of the market's network model in effect over its term (restricted)."""
+    key = market.key
+    model = (
+        f"MN_{key.year}_M{key.month:02d}"
+        if key.period is Period.MONTHLY and key.month is not None
+        else f"AN_{key.year}"
+    )
+    rows = []
+    for resource in src.resources:
+        location = src.locations.find(resource.apnode)
+        if location is not None and not location.effective_for(market.start_date, market.end_date):
+            continue
+        rows.append(resource.to_row())
+    return {"ModelName": f"{model}_{market.model_release}", "Resources": rows}
