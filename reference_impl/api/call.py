@@ -12,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from harness.specs.operations import Operation, ServiceSpec
+from reference_impl.engine.system import CRRSystem
 from reference_impl.security.identity import Identity
 
 __all__ = ["Call", "Engine", "Handler"]
+
+T = TypeVar("T")
 
 
 class Engine(Protocol):
@@ -48,9 +51,18 @@ class Call:
     served: Sequence[ServiceSpec] = ()
     """Every spec the server implements (app status and download types describe them)."""
 
-    def run(self, method: str, /, **kwargs: Any) -> Any:
-        """Run ``CRRSystem.<method>(**kwargs)`` on the engine."""
-        return self.engine.run(method, **kwargs)
+    def run(self, method: Callable[..., T], /, **kwargs: Any) -> T:
+        """Run ``method(**kwargs)`` on the engine; ``method`` is a ``CRRSystem`` method.
+
+        Handlers name the facade method by reference (``CRRSystem.get_market``),
+        so a renamed or removed operation breaks at import time, not on the
+        first request. The engine is told the method's name, which is what
+        its journal records.
+        """
+        name = method.__name__
+        if getattr(CRRSystem, name, None) is not method:
+            raise TypeError(f"{method!r} is not an operation of CRRSystem")
+        return self.engine.run(name, **kwargs)
 
 
 Handler = Callable[[Call], Any]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reference_impl.api.call import Call, Handler
+from reference_impl.engine.system import CRRSystem
 
 FORECAST_TYPES = ["FORECAST", "CEC_FORECAST"]
 
@@ -10,7 +11,9 @@ FORECAST_TYPES = ["FORECAST", "CEC_FORECAST"]
 def open_hist_load_submission_window(call: Call) -> list[dict]:
     """Historical load windows open now, optionally feeding one market."""
     return call.run(
-        "open_load_windows", load_types=["HISTORICAL"], market_name=call.query.get("marketName")
+        CRRSystem.open_load_windows,
+        load_types=["HISTORICAL"],
+        market_name=call.query.get("marketName"),
     )
 
 
@@ -18,7 +21,7 @@ def open_forecast_load_submission_window(call: Call) -> list[dict]:
     """Forecast (and CEC forecast) load windows open now."""
     load_type = call.query.get("loadType")
     return call.run(
-        "open_load_windows",
+        CRRSystem.open_load_windows,
         load_types=[load_type] if load_type else FORECAST_TYPES,
         market_name=call.query.get("marketName"),
     )
@@ -27,7 +30,7 @@ def open_forecast_load_submission_window(call: Call) -> list[dict]:
 def get_load_data(call: Call) -> dict:
     """The participant's stored load in a window and its latest result."""
     return call.run(
-        "get_load_data",
+        CRRSystem.get_load_data,
         participant_name=call.query["participantName"],
         window_name=call.query["windowName"],
     )
@@ -37,7 +40,7 @@ def submit_load_data(call: Call) -> dict:
     """Submit load records; per-sink results come back."""
     body = call.body
     return call.run(
-        "submit_load_data",
+        CRRSystem.submit_load_data,
         participant_name=body["participantName"],
         window_name=body["windowName"],
         load_type=body["loadType"],

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from reference_impl.api.call import Call, Handler
+from reference_impl.engine.system import CRRSystem
 
 
 def submit_load_migration(call: Call) -> dict:
     """A UDC submits load migration records."""
     return call.run(
-        "submit_load_migration",
+        CRRSystem.submit_load_migration,
         participant_name=call.body["participantName"],
         market_name=call.body["marketName"],
         records=call.body["records"],
@@ -18,7 +19,7 @@ def submit_load_migration(call: Call) -> dict:
 def get_load_migration_submission(call: Call) -> dict:
     """The UDC's own submission."""
     return call.run(
-        "get_load_migration_submission",
+        CRRSystem.get_load_migration_submission,
         participant_name=call.query["participantName"],
         submission_id=call.query["submissionId"],
     )
@@ -26,13 +27,13 @@ def get_load_migration_submission(call: Call) -> dict:
 
 def get_load_migration_markets(call: Call) -> list[dict]:
     """Load migration markets, latest open first."""
-    return call.run("load_migration_markets", status=call.query.get("status"))
+    return call.run(CRRSystem.load_migration_markets, status=call.query.get("status"))
 
 
 def get_load_migration_result(call: Call) -> dict:
     """The posted results concerning the participant."""
     return call.run(
-        "get_load_migration_result",
+        CRRSystem.get_load_migration_result,
         participant_name=call.query["participantName"],
         market_name=call.query["marketName"],
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 from harness.specs.files import by_key, find_schemas
 from harness.specs.operations import ServiceSpec
 from reference_impl.api.call import Call, Handler
+from reference_impl.engine.system import CRRSystem
 
 ACCESS_ENUMS = {
     "PUBLIC": "PublicDownloadType",
@@ -85,7 +86,7 @@ def _download(call: Call, participant_name: str | None) -> dict:
     download_type = call.query["downloadType"]
     market_name = call.query["marketName"]
     data = call.run(
-        "download",
+        CRRSystem.download,
         download_type=download_type,
         market_name=market_name,
         participant_name=participant_name,

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 from reference_impl.api.call import Call, Handler
+from reference_impl.engine.system import CRRSystem
 
 
 def get_active_allocation_markets(call: Call) -> list[dict]:
     """Allocation markets in PREP, OPEN or CLOSED, optionally of one period."""
-    return call.run("active_markets", market_type="ALLOCATION", period=call.query.get("period"))
+    return call.run(
+        CRRSystem.active_markets, market_type="ALLOCATION", period=call.query.get("period")
+    )
 
 
 def get_active_auction_markets(call: Call) -> list[dict]:
     """Auction markets in PREP, OPEN or CLOSED, optionally of one period."""
-    return call.run("active_markets", market_type="AUCTION", period=call.query.get("period"))
+    return call.run(
+        CRRSystem.active_markets, market_type="AUCTION", period=call.query.get("period")
+    )
 
 
 def get_market(call: Call) -> dict:
     """One market."""
-    return call.run("get_market", market_name=call.query["marketName"])
+    return call.run(CRRSystem.get_market, market_name=call.query["marketName"])
 
 
 def get_market_calendar(call: Call) -> list[dict]:
     """Market and load windows overlapping [from, to]."""
-    return call.run("market_calendar", start=call.query.get("from"), end=call.query.get("to"))
+    return call.run(
+        CRRSystem.market_calendar, start=call.query.get("from"), end=call.query.get("to")
+    )
 
 
 HANDLERS: dict[str, Handler] = {

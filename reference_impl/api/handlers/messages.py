@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from reference_impl.api.call import Call, Handler
+from reference_impl.engine.system import CRRSystem
 
 
 def _range(call: Call) -> dict:
@@ -32,14 +33,16 @@ def _as_specified(call: Call, message: dict) -> dict:
 
 def get_public_messages(call: Call) -> dict:
     """Public messages in a range of at most 31 days."""
-    found = call.run("list_public_messages", **_range(call))
+    found = call.run(CRRSystem.list_public_messages, **_range(call))
     return {"messages": [_as_specified(call, m) for m in found]}
 
 
 def get_private_messages(call: Call) -> dict:
     """The participant's own private messages."""
     found = call.run(
-        "list_private_messages", participant_name=call.query["participantName"], **_range(call)
+        CRRSystem.list_private_messages,
+        participant_name=call.query["participantName"],
+        **_range(call),
     )
     return {"messages": [_as_specified(call, m) for m in found]}
 
@@ -47,7 +50,7 @@ def get_private_messages(call: Call) -> dict:
 def get_message(call: Call) -> dict:
     """One message; a private one only for its own participant."""
     message = call.run(
-        "get_message",
+        CRRSystem.get_message,
         message_id=call.query["messageId"],
         participant_name=call.query.get("participantName"),
     )

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from reference_impl.api.call import Call, Handler, portfolio_reference
+from reference_impl.engine.system import CRRSystem
 
 
 def get_portfolio(call: Call) -> dict:
     """The participant's own nomination portfolio."""
-    return call.run("get_nomination_portfolio", **portfolio_reference(call.query))
+    return call.run(CRRSystem.get_nomination_portfolio, **portfolio_reference(call.query))
 
 
 def get_portfolio_list(call: Call) -> list[dict]:
     """The participant's nomination portfolios, optionally of one market."""
     return call.run(
-        "list_nomination_portfolios",
+        CRRSystem.list_nomination_portfolios,
         participant_name=call.query["participantName"],
         market_name=call.query.get("marketName"),
     )
@@ -21,18 +22,20 @@ def get_portfolio_list(call: Call) -> list[dict]:
 
 def get_portfolio_status(call: Call) -> dict:
     """Status of the participant's nomination portfolio."""
-    return call.run("get_nomination_portfolio_status", **portfolio_reference(call.query))
+    return call.run(CRRSystem.get_nomination_portfolio_status, **portfolio_reference(call.query))
 
 
 def get_status(call: Call) -> dict:
     """Status of an allocation market."""
-    return call.run("market_status", market_name=call.query["marketName"], market_type="ALLOCATION")
+    return call.run(
+        CRRSystem.market_status, market_name=call.query["marketName"], market_type="ALLOCATION"
+    )
 
 
 def portfolio_creation(call: Call) -> dict:
     """Create a nomination portfolio."""
     return call.run(
-        "create_nomination_portfolio",
+        CRRSystem.create_nomination_portfolio,
         **portfolio_reference(call.body),
         nominations=call.body["nominations"],
     )
@@ -40,17 +43,17 @@ def portfolio_creation(call: Call) -> dict:
 
 def portfolio_submission(call: Call) -> dict:
     """Submit a nomination portfolio (caps checked)."""
-    return call.run("submit_nomination_portfolio", **portfolio_reference(call.body))
+    return call.run(CRRSystem.submit_nomination_portfolio, **portfolio_reference(call.body))
 
 
 def portfolio_retraction(call: Call) -> dict:
     """Retract a submitted nomination portfolio."""
-    return call.run("retract_nomination_portfolio", **portfolio_reference(call.body))
+    return call.run(CRRSystem.retract_nomination_portfolio, **portfolio_reference(call.body))
 
 
 def delete_portfolio(call: Call) -> dict:
     """Delete a nomination portfolio that is not submitted."""
-    return call.run("delete_nomination_portfolio", **portfolio_reference(call.body))
+    return call.run(CRRSystem.delete_nomination_portfolio, **portfolio_reference(call.body))
 
 
 HANDLERS: dict[str, Handler] = {

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from reference_impl.api.call import Call, Handler
+from reference_impl.engine.system import CRRSystem
 
 
 def submit_offer(call: Call) -> dict:
     """Offer MW of a held CRR to target participants."""
     body = call.body
     return call.run(
-        "submit_offer",
+        CRRSystem.submit_offer,
         participant_name=body["participantName"],
         crr_id=body["crrId"],
         mw=body["mw"],
@@ -24,7 +25,7 @@ def submit_response(call: Call) -> dict:
     """A target accepts or rejects an offer at its offered price."""
     body = call.body
     return call.run(
-        "respond_offer",
+        CRRSystem.respond_offer,
         participant_name=body["participantName"],
         request_id=body["requestId"],
         action=body["action"],
@@ -35,7 +36,7 @@ def submit_response(call: Call) -> dict:
 def withdraw_offer(call: Call) -> dict:
     """The offerer withdraws a pending offer."""
     return call.run(
-        "withdraw_offer",
+        CRRSystem.withdraw_offer,
         participant_name=call.body["participantName"],
         request_id=call.body["requestId"],
     )
@@ -44,7 +45,7 @@ def withdraw_offer(call: Call) -> dict:
 def get_offer(call: Call) -> dict:
     """An offer the participant is party to."""
     return call.run(
-        "get_offer",
+        CRRSystem.get_offer,
         participant_name=call.query["participantName"],
         request_id=call.query["requestId"],
     )
@@ -53,7 +54,7 @@ def get_offer(call: Call) -> dict:
 def get_offer_list(call: Call) -> list[dict]:
     """Offers the participant made or received, newest first."""
     return call.run(
-        "list_offers",
+        CRRSystem.list_offers,
         participant_name=call.query["participantName"],
         status=call.query.get("status"),
     )
@@ -62,7 +63,7 @@ def get_offer_list(call: Call) -> list[dict]:
 def get_response(call: Call) -> list[dict]:
     """Responses to an offer, as far as the participant may see them."""
     return call.run(
-        "get_offer_responses",
+        CRRSystem.get_offer_responses,
         participant_name=call.query["participantName"],
         request_id=call.query["requestId"],
     )
@@ -74,7 +75,7 @@ AUCTION_CRR_TYPE = "AUCTION"
 
 def get_crr_holdings(call: Call) -> list[dict]:
     """The CRRs the participant holds now; every one with a CRR type, as the spec requires."""
-    holdings = call.run("get_crr_holdings", participant_name=call.query["participantName"])
+    holdings = call.run(CRRSystem.get_crr_holdings, participant_name=call.query["participantName"])
     return [h | {"crrType": h.get("crrType") or AUCTION_CRR_TYPE} for h in holdings]
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from reference_impl.api.call import Call, Handler
 from reference_impl.engine.clock import format_utc
 from reference_impl.engine.errors import DomainError, Finding
+from reference_impl.engine.system import CRRSystem
 
 CLOCK_MODE = "VIRTUAL"
 
@@ -29,7 +30,9 @@ _LOAD_KINDS = {
 }
 
 
-def _translated(call: Call, table: Mapping[str, str], method: str, **kwargs: Any) -> Any:
+def _translated(
+    call: Call, table: Mapping[str, str], method: Callable[..., Any], **kwargs: Any
+) -> Any:
     """Run an engine method, answering its generic codes with the operator API's own."""
     try:
         return call.run(method, **kwargs)
@@ -78,9 +81,9 @@ def get_clock(call: Call) -> dict:
 def set_clock(call: Call) -> dict:
     """Move the clock to ``now`` or forward by ``advanceSeconds``; never backwards (SIM0003)."""
     if "now" in call.body:
-        _translated(call, {"SER0002": "SIM0003"}, "set_clock", time=call.body["now"])
+        _translated(call, {"SER0002": "SIM0003"}, CRRSystem.set_clock, time=call.body["now"])
     else:
-        call.run("advance_clock", seconds=call.body["advanceSeconds"])
+        call.run(CRRSystem.advance_clock, seconds=call.body["advanceSeconds"])
     return _clock(call)
 
 
@@ -90,7 +93,7 @@ def get_sim_state(call: Call) -> dict:
     return {"now": snapshot["now"], "windows": _windows(snapshot)}
 
 
-def _window_action(call: Call, method: str) -> dict:
+def _window_action(call: Call, method: Callable[..., Any]) -> dict:
     name = call.body["windowName"]
     _translated(call, {"SER0002": "SIM0001", "SER0028": "SIM0004"}, method, name=name)
     for row in _windows(call.engine.snapshot()):
@@ -101,12 +104,12 @@ def _window_action(call: Call, method: str) -> dict:
 
 def open_window(call: Call) -> dict:
     """Open a window now, whatever its calendar says."""
-    return _window_action(call, "open_window")
+    return _window_action(call, CRRSystem.open_window)
 
 
 def close_window(call: Call) -> dict:
     """Close a window now."""
-    return _window_action(call, "close_window")
+    return _window_action(call, CRRSystem.close_window)
 
 
 def _awarded_segments(award: dict) -> int:
@@ -118,7 +121,7 @@ def _awarded_segments(award: dict) -> int:
 def run_clearing(call: Call) -> dict:
     """Clear a CLOSED market; results stay with the operator until published."""
     name = call.body["marketName"]
-    summary = _translated(call, {"SER0002": "SIM0001"}, "run_clearing", market_name=name)
+    summary = _translated(call, {"SER0002": "SIM0001"}, CRRSystem.run_clearing, market_name=name)
     snapshot = call.engine.snapshot()
     results = next(r for r in snapshot["results"] if r["marketName"] == name)
     market = next(m for m in snapshot["markets"] if m["marketName"] == name)
@@ -147,14 +150,16 @@ def publish_results(call: Call) -> dict:
     """Publish a cleared market's results, or post a load migration market's results."""
     name = call.body["marketName"]
     table = {"SER0002": "SIM0001", "LMV1003": "MKT0001"}
-    summary = _translated(call, table, "publish_results", market_name=name)
+    summary = _translated(call, table, CRRSystem.publish_results, market_name=name)
     published_at = summary.get("publishedAt") or summary.get("postedAt")
     return {"marketName": name, "status": "PUBLISHED", "publishedAt": published_at}
 
 
 def load_dataset(call: Call) -> dict:
     """Add a market-sim data set; an invalid one changes nothing (SIM0002)."""
-    counts = _translated(call, {"SER0002": "SIM0002"}, "load_dataset", data=call.body["dataset"])
+    counts = _translated(
+        call, {"SER0002": "SIM0002"}, CRRSystem.load_dataset, data=call.body["dataset"]
+    )
     return {"name": call.body["name"], **counts}
 
 
@@ -163,7 +168,7 @@ def reset_system(
 ) -> dict:
     """Erase all state and restart the clock at ``now`` (default: the wall time)."""
     restart = call.body.get("now") or format_utc(wall_clock())
-    call.run("reset", clock_time=restart)
+    call.run(CRRSystem.reset, clock_time=restart)
     return _clock(call)
 
 

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from reference_impl.api.call import Call, Handler
+from reference_impl.engine.system import CRRSystem
 
 
 def get_conversion_window(call: Call) -> dict:
     """One conversion window."""
-    return call.run("get_conversion_window", window_name=call.query["windowName"])
+    return call.run(CRRSystem.get_conversion_window, window_name=call.query["windowName"])
 
 
 def get_conversion_window_list(call: Call) -> list[dict]:
     """Conversion windows, latest open first."""
-    return call.run("list_conversion_windows", status=call.query.get("status"))
+    return call.run(CRRSystem.list_conversion_windows, status=call.query.get("status"))
 
 
 def get_conversion_request(call: Call) -> dict:
     """A request the participant submitted or approves."""
     return call.run(
-        "get_conversion_request",
+        CRRSystem.get_conversion_request,
         participant_name=call.query["participantName"],
         request_id=call.query["requestId"],
     )
@@ -27,7 +28,7 @@ def get_conversion_request(call: Call) -> dict:
 def submit_conversion_request(call: Call) -> dict:
     """A TOR holder's conversion request."""
     return call.run(
-        "submit_conversion_request",
+        CRRSystem.submit_conversion_request,
         participant_name=call.body["participantName"],
         window_name=call.body["windowName"],
         records=call.body["records"],
@@ -37,7 +38,7 @@ def submit_conversion_request(call: Call) -> dict:
 def get_conversion_request_list(call: Call) -> list[dict]:
     """Requests of a window visible to the participant."""
     return call.run(
-        "list_conversion_requests",
+        CRRSystem.list_conversion_requests,
         participant_name=call.query["participantName"],
         window_name=call.query["windowName"],
     )
@@ -46,7 +47,7 @@ def get_conversion_request_list(call: Call) -> list[dict]:
 def submit_conversion_approval(call: Call) -> dict:
     """An approver's decisions on requests."""
     return call.run(
-        "submit_conversion_approval",
+        CRRSystem.submit_conversion_approval,
         participant_name=call.body["participantName"],
         window_name=call.body["windowName"],
         records=call.body["records"],
