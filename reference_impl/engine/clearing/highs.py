@@ -4,9 +4,20 @@ Bit-for-bit reproducibility needs the solver to take the same path every
 time, so every model is built with the same options: one thread, a fixed
 random seed, no time limit, no logging. Callers pass matrices already in a
 canonical order.
+
+"No logging" includes the banner: HiGHS 1.16 writes its copyright lines to
+the process's C-level stdout when the first solver of a process is created,
+before any option can be set, so that first creation runs with file
+descriptors 1 and 2 pointed at the null device.
 """
 
 from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+from collections.abc import Iterator
 
 import highspy
 import numpy as np
@@ -21,6 +32,43 @@ class SolverError(RuntimeError):
     """HiGHS did not return an optimal solution."""
 
 
+_first_creation = threading.Lock()
+_banner_spent = False
+
+
+@contextlib.contextmanager
+def _stdio_to_null() -> Iterator[None]:
+    """Point file descriptors 1 and 2 at the null device for the block."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    saved = [os.dup(1), os.dup(2)]
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, null):
+            os.close(fd)
+
+
+def _create() -> highspy.Highs:
+    """A bare HiGHS instance; the process's first one is created with no stdio."""
+    global _banner_spent
+    if _banner_spent:
+        return highspy.Highs()
+    with _first_creation:
+        if _banner_spent:
+            return highspy.Highs()
+        with _stdio_to_null():
+            solver = highspy.Highs()
+        _banner_spent = True
+        return solver
+
+
 def new_solver(method: str = "simplex", *, crossover: bool = True) -> highspy.Highs:
     """A HiGHS instance with the fixed, deterministic option set.
 
@@ -29,7 +77,7 @@ def new_solver(method: str = "simplex", *, crossover: bool = True) -> highspy.Hi
     ``crossover`` it ends on a basis so duals and warm starts behave as with
     simplex).
     """
-    solver = highspy.Highs()
+    solver = _create()
     for name, value in (
         ("output_flag", False),
         ("threads", 1),
