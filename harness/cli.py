@@ -14,7 +14,16 @@ import sys
 from harness import __version__
 from harness.errors import InputError
 
-COMMANDS: tuple[str, ...] = ("certify", "connect", "fuzz", "lint", "diff", "pki", "serve")
+COMMANDS: tuple[str, ...] = (
+    "certify",
+    "connect",
+    "fuzz",
+    "lint",
+    "diff",
+    "pki",
+    "serve",
+    "export",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

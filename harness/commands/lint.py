@@ -9,6 +9,7 @@ from pathlib import Path
 
 from harness.lint import run_lint
 from harness.lint.rules import RULES
+from harness.specs.operations import DEFAULT_SPECS_DIR
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,9 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "directory",
         nargs="?",
-        default="specs",
+        default=DEFAULT_SPECS_DIR,
         type=Path,
-        help="spec catalog directory (default: specs)",
+        help="spec catalog directory (default: the catalog shipped with crr-harness)",
     )
     parser.add_argument(
         "--catalog", type=Path, help="error catalog (default: DIR/errors/catalog.yaml)"
@@ -66,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
         for finding in report.findings:
             print(finding.line(report.root))
         verdict = "clean" if report.clean else f"{len(report.findings)} finding(s)"
-        print(f"lint: {report.files_checked} file(s) checked, {verdict}")
+        print(f"lint: {report.root}: {report.files_checked} file(s) checked, {verdict}")
     return 0 if report.clean else 1

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crr_contract.shipped import SPECS_DIR
 from harness.errors import InputError
 from harness.specs.files import load_document
 from harness.specs.version import BUMP_LEVELS
 
-DEFAULT_POLICY = Path(__file__).resolve().parents[2] / "specs" / "policy" / "bump-policy.yaml"
+DEFAULT_POLICY = SPECS_DIR / "policy" / "bump-policy.yaml"
 DIRECTIONS = ("request", "response", "both", "none")
 
 

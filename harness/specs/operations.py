@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from openapi_core import OpenAPI
 
+from crr_contract.shipped import SPECS_DIR
 from harness.specs.files import by_key, find_openapi, parse_openapi_name
 
 __all__ = [
@@ -35,8 +36,8 @@ __all__ = [
     "parse_spec_name",
 ]
 
-DEFAULT_SPECS_DIR = Path(__file__).resolve().parents[2] / "specs"
-"""The spec catalog of this checkout (``specs/`` at the repository root)."""
+DEFAULT_SPECS_DIR = SPECS_DIR
+"""The shipped spec catalog, used where the user names no folder of their own."""
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from crr_contract.shipped import SCENARIOS_DIR
 from harness.certify.session import Session
 from harness.client import TargetClient
 from harness.errors import InputError
@@ -22,7 +23,7 @@ from harness.specs.operations import load_specs
 NAME = "scenarios"
 DESCRIPTION = "the market-sim weeks 1-3 (scenarios/), outcomes compared with the reference engine"
 
-DEFAULT_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+DEFAULT_SCENARIOS = SCENARIOS_DIR
 
 
 @contextlib.contextmanager

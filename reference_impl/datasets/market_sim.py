@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from pathlib import Path
 
 import yaml
+
+from crr_contract.shipped import DATASETS_DIR
 
 __all__ = [
     "ANNUAL_AUCTION",
@@ -70,9 +71,7 @@ OCT_START = "2025-10-01T07:00:00Z"
 NOV_START = "2025-11-01T07:00:00Z"
 YEAR_2026 = ("2026-01-01T08:00:00Z", "2027-01-01T08:00:00Z")
 
-DATASET_FILE = (
-    Path(__file__).resolve().parents[2] / "scenarios" / "datasets" / f"{DATASET_NAME}.yaml"
-)
+DATASET_FILE = DATASETS_DIR / f"{DATASET_NAME}.yaml"
 """The data itself: shipped with the scenarios, which load it into any target."""
 
 _FILE = yaml.load(
