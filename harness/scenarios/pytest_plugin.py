@@ -5,6 +5,11 @@ target is the embedded reference implementation unless ``--crr-config
 target.yaml`` names another; with sim control, outcomes are compared with a
 second, private reference implementation. An item fails when any check of
 any of its steps fails, and its failure text lists them with their IDs.
+
+pytest loads this plugin in every run of the environment it is installed
+in, so at load time it imports only pytest and the scenario file model;
+the client, checks, runner and reference implementation are imported when
+the first scenario runs.
 """
 
 from __future__ import annotations
@@ -18,18 +23,8 @@ from typing import Any
 
 import pytest
 
-from harness import __version__
-from harness.certify.selection import Selection
-from harness.certify.session import Session
-from harness.checks import CheckContext
-from harness.client import TargetClient
 from harness.errors import InputError
-from harness.results import RunReport, Status
 from harness.scenarios.model import Scenario, load_scenario, looks_like_scenario
-from harness.scenarios.runner import ScenarioRunner
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.operations import load_specs
-from harness.suites.scenarios import reference_side
 
 _RUNNER = pytest.StashKey["_Runtime"]()
 
@@ -77,6 +72,8 @@ class ScenarioItem(pytest.Item):
             self.user_properties.append(("week", scenario.week))
 
     def runtest(self) -> None:
+        from harness.results import Status
+
         runtime = _runtime(self.config)
         results = runtime.runner.run(self.scenario)
         bad = [r for r in results if r.status in (Status.FAIL, Status.ERROR)]
@@ -102,6 +99,17 @@ class _Runtime:
     """The target, the reference and the session, started once per pytest run."""
 
     def __init__(self, config: pytest.Config) -> None:
+        from harness import __version__
+        from harness.certify.selection import Selection
+        from harness.certify.session import Session
+        from harness.checks import CheckContext
+        from harness.client import TargetClient
+        from harness.results import RunReport
+        from harness.scenarios.runner import ScenarioRunner
+        from harness.specs.error_catalog import ErrorCatalog
+        from harness.specs.operations import load_specs
+        from harness.suites.scenarios import reference_side
+
         self._stack = contextlib.ExitStack()
         target_yaml = config.getoption("--crr-config")
         if target_yaml:
