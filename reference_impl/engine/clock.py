@@ -22,6 +22,7 @@ __all__ = [
     "FixedClock",
     "SettableClock",
     "format_utc",
+    "parse_optional_utc",
     "parse_utc",
     "require_utc",
 ]
@@ -114,3 +115,8 @@ def parse_utc(text: object, field: str | None = None) -> datetime:
     if parsed.tzinfo is None:
         raise DomainError("SER0002", f"{text!r} has no UTC offset.", field)
     return parsed.astimezone(UTC)
+
+
+def parse_optional_utc(text: object | None, field: str | None = None) -> datetime | None:
+    """:func:`parse_utc` for an optional value: a missing one (None) stays None."""
+    return None if text is None else parse_utc(text, field)

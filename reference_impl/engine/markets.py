@@ -187,6 +187,14 @@ class Market:
             record["tier"] = str(self.key.tier)
         return record
 
+    def status_detail(self) -> dict:
+        """The market as the ``MarketStatusDetail`` schema lays it out (a part of :meth:`to_dict`)."""
+        body = self.to_dict()
+        return {
+            k: body[k]
+            for k in ("marketName", "status", "windowOpenTime", "windowCloseTime", "timesOfUse")
+        }
+
 
 class MarketBook:
     """The markets set up in the system, by name."""

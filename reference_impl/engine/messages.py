@@ -18,20 +18,41 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from reference_impl.engine.clock import format_utc
+from reference_impl.engine.clock import format_utc, parse_optional_utc
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.identifiers import IdCounters
 
 __all__ = [
+    "DEFAULT_MESSAGE_PERIOD",
     "MAX_RANGE",
     "Category",
     "Message",
     "MessageBoard",
     "Visibility",
     "check_date_range",
+    "message_period",
 ]
 
 MAX_RANGE = timedelta(days=31)
+
+DEFAULT_MESSAGE_PERIOD = timedelta(days=7)
+"""How far back a message list reaches when the request gives no startTime."""
+
+
+def message_period(
+    start_time: str | None, end_time: str | None, now: datetime
+) -> tuple[datetime, datetime]:
+    """The messages spec's period: without endTime it ends now, without startTime it
+    starts DEFAULT_MESSAGE_PERIOD before endTime."""
+    end = parse_optional_utc(end_time, "endTime") or now
+    start = parse_optional_utc(start_time, "startTime")
+    if start is None:
+        # an endTime in the first week of year 1 has no date seven days before it
+        earliest = datetime.min.replace(tzinfo=end.tzinfo)
+        start = (
+            end - DEFAULT_MESSAGE_PERIOD if end - earliest > DEFAULT_MESSAGE_PERIOD else earliest
+        )
+    return start, end
 
 
 class Visibility(StrEnum):

@@ -11,7 +11,8 @@ results, load a data set, reset.
 
 Replay contract (for the storage layer)
 ---------------------------------------
-Every method named in :data:`COMMANDS` changes state; all others only read.
+Every method named in :data:`COMMANDS` (those marked ``@command``) changes
+state; all others only read.
 A command's arguments are plain JSON values (str, int, float, bool, None,
 lists and dicts of them), and its only other input is the clock reading when
 it is called. A command that raises :class:`DomainError` changes
@@ -31,113 +32,74 @@ current clock reading, so two systems are compared at the same time.
 
 from __future__ import annotations
 
-import copy
+import functools
 from collections.abc import Callable
-from dataclasses import asdict
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, TypeVar
 
-from reference_impl.engine.caps import CapCalculator, CapParameters
-from reference_impl.engine.clearing_runs import (
-    MarketClearing,
-    MarketResults,
-    NetworkClearing,
-    clear_allocation_market,
-    clear_auction_market,
-    publish_allocation,
-    publish_auction,
+from reference_impl.engine import dataset_loading, market_results, notices
+from reference_impl.engine.caps import CapParameters
+from reference_impl.engine.clearing_runs import MarketClearing
+from reference_impl.engine.clock import (
+    Clock,
+    SettableClock,
+    format_utc,
+    parse_optional_utc,
+    parse_utc,
 )
-from reference_impl.engine.clock import Clock, SettableClock, format_utc, parse_utc
-from reference_impl.engine.credit import CreditMarginTable
-from reference_impl.engine.dataset import (
-    expand_calendar,
-    read_credit_margins,
-    read_existing_crr,
-    read_load_migration_market,
-    read_load_window,
-    read_location,
-    read_market,
-    read_network,
-    read_participant,
-    read_section,
-    read_tor_contract,
-    read_tor_window,
-)
-from reference_impl.engine.downloads import Downloads, Resource, read_resource
 from reference_impl.engine.errors import DomainError
-from reference_impl.engine.holdings import Holdings
-from reference_impl.engine.identifiers import IdCounters
-from reference_impl.engine.load import LoadBook, LoadRules, LoadType
-from reference_impl.engine.load_migration import LoadMigration
-from reference_impl.engine.locations import Availability, LocationBook
-from reference_impl.engine.markets import (
-    ANNUAL_TIERS,
-    MODEL_RELEASES,
-    MONTHLY_TIERS,
-    Market,
-    MarketBook,
-    MarketKey,
-    MarketType,
-    Period,
-    TimeOfUse,
-)
-from reference_impl.engine.messages import Category, MessageBoard
-from reference_impl.engine.network import Network
-from reference_impl.engine.nominations import NominationPortfolios
-from reference_impl.engine.participants import Participant, ParticipantBook
-from reference_impl.engine.portfolio_lifecycle import PortfolioStatus
-from reference_impl.engine.portfolios import AuctionPortfolios, credit_report
-from reference_impl.engine.secondary_market import SecondaryMarket
-from reference_impl.engine.tor_conversion import TorConversion
-from reference_impl.engine.windows import Transition, Window, WindowStatus
+from reference_impl.engine.load import LoadRules
+from reference_impl.engine.locations import Availability
+from reference_impl.engine.market_calendar import calendar_rows
+from reference_impl.engine.markets import MODEL_RELEASES, MarketType, Period
+from reference_impl.engine.messages import Category, message_period
+from reference_impl.engine.portfolios import credit_report
+from reference_impl.engine.state import EngineState
+from reference_impl.engine.window_transitions import apply_due, apply_transition, find_window
 
 __all__ = ["COMMANDS", "CRRSystem"]
 
-COMMANDS: frozenset[str] = frozenset(
-    {
-        "reset",
-        "load_dataset",
-        "set_clock",
-        "advance_clock",
-        "open_window",
-        "close_window",
-        "run_clearing",
-        "publish_results",
-        "set_model_release",
-        "mark_location_unavailable",
-        "post_message",
-        "create_auction_portfolio",
-        "submit_auction_portfolio",
-        "retract_auction_portfolio",
-        "delete_auction_portfolio",
-        "create_nomination_portfolio",
-        "submit_nomination_portfolio",
-        "retract_nomination_portfolio",
-        "delete_nomination_portfolio",
-        "submit_load_data",
-        "submit_load_migration",
-        "submit_offer",
-        "respond_offer",
-        "withdraw_offer",
-        "submit_conversion_request",
-        "submit_conversion_approval",
-    }
-)
-"""The state-changing methods: the ones a store journals and replays."""
+F = TypeVar("F", bound=Callable[..., Any])
 
-_WINDOW_TYPES = {
-    LoadType.HISTORICAL: "HISTORICAL_LOAD",
-    LoadType.FORECAST: "FORECAST_LOAD",
-    LoadType.CEC_FORECAST: "CEC_FORECAST_LOAD",
-}
+_JOURNALED: set[str] = set()
 
 
-DEFAULT_MESSAGE_PERIOD = timedelta(days=7)
-"""How far back a message list reaches when the request gives no startTime."""
+def _dispatched(method: F, sync: Literal["before", "after"] | None) -> F:
+    """Wrap an operation so the due window transitions are applied once, around it.
+
+    This is the one place ``_sync`` runs: before the operation (so it sees the
+    windows as the clock says they are), or after it for the operations that
+    move the clock or add windows (``set_clock``, ``advance_clock``,
+    ``load_dataset``), or not at all (``reset`` starts from nothing).
+    """
+    if sync is None:
+        return method
+
+    @functools.wraps(method)
+    def run(self: CRRSystem, *args: Any, **kwargs: Any) -> Any:
+        if sync == "before":
+            self._command_time = self._sync()
+            return method(self, *args, **kwargs)
+        result = method(self, *args, **kwargs)
+        self._command_time = self._sync()
+        return result
+
+    return run  # type: ignore[return-value]
 
 
-def _optional_time(value: str | None, field: str) -> datetime | None:
-    return None if value is None else parse_utc(value, field)
+def command(*, sync: Literal["before", "after"] | None = "before") -> Callable[[F], F]:
+    """Mark a state-changing operation: it is listed in :data:`COMMANDS` and journaled."""
+
+    def register(method: F) -> F:
+        _JOURNALED.add(method.__name__)
+        return _dispatched(method, sync)
+
+    return register
+
+
+def query(method: F) -> F:
+    """Mark a read-only operation: it applies due window transitions, then reads."""
+    return _dispatched(method, "before")
 
 
 def _year(value: object) -> int:
@@ -161,54 +123,15 @@ class CRRSystem:
         self._clearing_override = clearing
         self._cap_parameters = cap_parameters or CapParameters()
         self._load_rules = load_rules or LoadRules()
+        self._command_time = clock.now()
+        """The clock reading the running operation's window transitions were applied at."""
         self._build()
 
     def _build(self) -> None:
-        self._ids = IdCounters()
-        self._participants = ParticipantBook()
-        self._locations = LocationBook()
-        self._markets = MarketBook()
-        self._holdings = Holdings(self._ids)
-        self._load = LoadBook(self._ids, self._load_rules)
-        self._migration = LoadMigration(
-            self._participants, self._locations, self._holdings, self._ids
-        )
-        self._caps = CapCalculator(
-            self._load, self._holdings, self._migration.net_migration, self._cap_parameters
-        )
-        self._auction = AuctionPortfolios(
-            self._markets,
-            self._participants,
-            self._locations,
-            self._holdings,
-            self._ids,
-            CreditMarginTable(default=0.0),
-        )
-        self._nominations = NominationPortfolios(
-            self._markets, self._participants, self._locations, self._ids, self._cap_lookup
-        )
-        self._secondary = SecondaryMarket(self._participants, self._holdings, self._ids)
-        self._tor = TorConversion(self._participants, self._locations, self._holdings, self._ids)
-        self._messages = MessageBoard(self._ids)
-        self._results: dict[str, MarketResults] = {}
-        self._resources: list[Resource] = []
-        self._network_data: dict[str, dict] = {}
-        self._networks: dict[str, Network] = {}
-        self._clearing: MarketClearing = self._clearing_override or NetworkClearing(
-            self._network_for
-        )
-        self._downloads = Downloads(
-            self._markets,
-            self._participants,
-            self._locations,
-            self._holdings,
-            self._caps,
-            self._load,
-            self._results,
-            self._secondary,
-            self._tor,
-            self._migration,
-            self._resources,
+        self._state = EngineState(
+            clearing=self._clearing_override,
+            cap_parameters=self._cap_parameters,
+            load_rules=self._load_rules,
         )
 
     # ------------------------------------------------------------------ time
@@ -217,70 +140,26 @@ class CRRSystem:
         """The current time on the injected clock (UTC)."""
         return self._clock.now()
 
-    def _windows(self) -> list[tuple[str, str, Window]]:
-        entries: list[tuple[str, str, Window]] = [
-            ("market", m.name, m.window) for m in self._markets
-        ]
-        entries += [("load", w.name, w.window) for w in self._load.windows()]
-        entries += [("tor", w.name, w.window) for w in self._tor.windows()]
-        entries += [("migration", m.name, m.window) for m in self._migration.all_markets()]
-        return entries
-
     def _sync(self) -> datetime:
-        """Apply every window transition due at the clock's reading, in time order."""
+        """Apply every window transition due at the clock's reading; only the dispatcher calls this."""
         now = self.now()
-        due: list[tuple[datetime, int, str, str, Transition]] = []
-        for kind, name, window in self._windows():
-            for transition in window.sync(now):
-                order = 0 if transition.status is WindowStatus.OPEN else 1
-                due.append((transition.at, order, kind, name, transition))
-        due.sort(key=lambda item: item[:4])
-        for _at, _order, kind, name, transition in due:
-            self._on_transition(kind, name, transition)
+        apply_due(self._state, now)
         return now
 
-    def _on_transition(self, kind: str, name: str, transition: Transition) -> None:
-        label = {"market": "Market", "load": "Load window", "tor": "TOR conversion window"}.get(
-            kind, "Load migration market"
-        )
-        market_name = {"market": name, "migration": name, "tor": None}.get(kind)
-        if kind == "load":
-            market_name = self._load.window(name).market_name
-        if transition.status is WindowStatus.OPEN:
-            self._messages.post(
-                Category.WINDOW_OPENED,
-                f"{name} window opened",
-                f"{label} {name} is open for submissions.",
-                transition.at,
-                market_name=market_name,
-            )
-        elif transition.status is WindowStatus.CLOSED:
-            if kind == "market":
-                self._auction.book.close_market(name, transition.at)
-                self._nominations.book.close_market(name, transition.at)
-            elif kind == "migration":
-                self._migration.close(name)
-            self._messages.post(
-                Category.WINDOW_CLOSED,
-                f"{name} window closed",
-                f"{label} {name} is closed; no more submissions are accepted.",
-                transition.at,
-                market_name=market_name,
-            )
-
+    @command(sync="after")
     def set_clock(self, time: str) -> dict:
         """Operator: move the virtual clock to ``time`` (not backwards)."""
-        clock = self._settable()
-        clock.set(parse_utc(time, "time"))
-        return {"now": format_utc(self._sync())}
+        self._settable().set(parse_utc(time, "time"))
+        return {"now": format_utc(self.now())}
 
+    @command(sync="after")
     def advance_clock(self, seconds: float) -> dict:
         """Operator: move the virtual clock forward by ``seconds``."""
         clock = self._settable()
         if isinstance(seconds, bool) or not isinstance(seconds, int | float):
             raise DomainError("SER0002", "seconds must be a number.", "seconds")
         clock.advance(timedelta(seconds=seconds))
-        return {"now": format_utc(self._sync())}
+        return {"now": format_utc(self.now())}
 
     def _settable(self) -> SettableClock:
         if not isinstance(self._clock, SettableClock):
@@ -289,6 +168,7 @@ class CRRSystem:
 
     # -------------------------------------------------------------- set-up
 
+    @command(sync=None)
     def reset(self, clock_time: str | None = None) -> dict:
         """Operator: forget all state; optionally restart the virtual clock at ``clock_time``."""
         if clock_time is not None:
@@ -296,138 +176,15 @@ class CRRSystem:
         self._build()
         return {"now": format_utc(self.now())}
 
+    @command(sync="after")
     def load_dataset(self, data: dict) -> dict:
-        """Operator: add a market-sim data set (see :mod:`~reference_impl.engine.dataset`).
+        """Operator: add a market-sim data set; nothing is added unless all of it is valid."""
+        return dataset_loading.load_dataset(self._state, data)
 
-        Everything is read and checked first; nothing is added unless all of it is valid.
-        """
-        if not isinstance(data, dict):
-            raise DomainError("SER0002", "A data set must be an object.", "data")
-        data = expand_calendar(copy.deepcopy(data))
-        participants = read_section(data, "participants", read_participant)
-        locations = read_section(data, "locations", read_location)
-        markets = read_section(data, "markets", read_market)
-        load_windows = read_section(data, "loadWindows", read_load_window)
-        tor_windows = read_section(data, "torWindows", read_tor_window)
-        migration_markets = read_section(data, "loadMigrationMarkets", read_load_migration_market)
-        contracts = read_section(data, "torContracts", read_tor_contract)
-        crrs = read_section(data, "existingCrrs", read_existing_crr)
-        resources = read_section(data, "resources", read_resource)
-        margins = read_credit_margins(data["creditMargins"]) if "creditMargins" in data else None
-        networks: dict[str, dict] = {}
-        if "network" in data:
-            networks["*"] = data["network"]
-        networks.update(data.get("marketNetworks", {}))
-        built = {name: read_network(network) for name, network in networks.items()}
-        self._check_new(
-            participants,
-            locations,
-            markets,
-            load_windows,
-            tor_windows,
-            migration_markets,
-            contracts,
-            crrs,
-        )
-        for participant in participants:
-            self._participants.add(participant)
-        for location in locations:
-            self._locations.add(location)
-        for market in markets:
-            self._markets.add(market)
-        for window in load_windows:
-            self._load.add_window(window)
-        for window in tor_windows:
-            self._tor.add_window(window)
-        for market in migration_markets:
-            self._migration.add_market(market)
-        for contract in contracts:
-            self._tor.add_contract(contract)
-        for crr in crrs:
-            self._holdings.add(crr)
-        self._resources.extend(resources)
-        if margins is not None:
-            self._auction.margins = margins
-        self._network_data.update(networks)
-        self._networks.update(built)
-        self._mark_islanded_locations()
-        self._sync()
-        return {
-            "participants": len(participants),
-            "locations": len(locations),
-            "markets": len(markets),
-            "loadWindows": len(load_windows),
-            "torWindows": len(tor_windows),
-            "loadMigrationMarkets": len(migration_markets),
-            "torContracts": len(contracts),
-            "existingCrrs": len(crrs),
-            "networks": len(networks),
-            "resources": len(resources),
-        }
-
-    def _check_new(
-        self,
-        participants,
-        locations,
-        markets,
-        load_windows,
-        tor_windows,
-        migration_markets,
-        contracts,
-        crrs,
-    ) -> None:
-        def unique(names: list[str], existing: Callable[[str], bool], what: str) -> None:
-            seen: set[str] = set()
-            for name in names:
-                if name in seen or existing(name):
-                    raise DomainError("SER0002", f"{what} {name} is defined twice.", what)
-                seen.add(name)
-
-        unique([p.name for p in participants], self._participants.__contains__, "participant")
-        unique([loc.name for loc in locations], self._locations.__contains__, "location")
-        unique([m.name for m in markets], self._markets.__contains__, "market")
-        known_load = {w.name for w in self._load.windows()}
-        unique([w.name for w in load_windows], known_load.__contains__, "loadWindow")
-        known_tor = {w.name for w in self._tor.windows()}
-        unique([w.name for w in tor_windows], known_tor.__contains__, "torWindow")
-        known_lm = {m.name for m in self._migration.all_markets()}
-        unique([m.name for m in migration_markets], known_lm.__contains__, "loadMigrationMarket")
-        known_contracts = {c.contract_id for c in self._tor.contracts()}
-        unique([c.contract_id for c in contracts], known_contracts.__contains__, "torContract")
-        unique([c.crr_id for c in crrs], lambda i: self._holdings.get(i) is not None, "crr")
-        registered = {p.name for p in participants} | {p.name for p in self._participants}
-        for contract in contracts:
-            for who in (contract.holder, contract.approver):
-                if who not in registered:
-                    raise DomainError(
-                        "SER0002",
-                        f"TOR contract {contract.contract_id} names unknown participant {who}.",
-                        "torContracts",
-                    )
-        for crr in crrs:
-            if crr.owner not in registered:
-                raise DomainError(
-                    "SER0002", f"CRR {crr.crr_id} names unknown owner {crr.owner}.", "existingCrrs"
-                )
-
-    def _mark_islanded_locations(self) -> None:
-        """Locations islanded by a market's network outages are not biddable there (POR0010)."""
-        for market in self._markets:
-            network = self._network_for(market.name)
-            if network is None:
-                continue
-            for name in network.islanded_locations():
-                location = self._locations.find(name)
-                if location is not None and market.name not in location.unavailable:
-                    self._locations.mark_unavailable(name, market.name, Availability.ISLANDED)
-
-    def _network_for(self, market_name: str) -> Network | None:
-        return self._networks.get(market_name) or self._networks.get("*")
-
+    @command()
     def set_model_release(self, market_name: str, release: str) -> dict:
         """Operator: record the network model release (V0..V3) the market now uses."""
-        self._sync()
-        market = self._markets.get(market_name)
+        market = self._state.markets.get(market_name)
         if release not in MODEL_RELEASES:
             raise DomainError(
                 "SER0002",
@@ -437,19 +194,22 @@ class CRRSystem:
         market.model_release = release
         return market.to_dict()
 
+    @command()
     def mark_location_unavailable(self, location: str, market_name: str, reason: str) -> dict:
         """Operator: a source/sink list update islands or retires a location in a market.
 
         Submitted auction portfolios with a bid there become INVALID.
         """
-        now = self._sync()
-        market = self._markets.get(market_name)
+        market = self._state.markets.get(market_name)
         if reason not in Availability.__members__:
             raise DomainError("SER0002", f"Invalid reason {reason!r}.", "reason")
-        self._locations.mark_unavailable(location, market.name, Availability(reason))
-        invalid = self._auction.invalidate(market, now) if market.is_auction else []
+        self._state.locations.mark_unavailable(location, market.name, Availability(reason))
+        invalid = (
+            self._state.auction.invalidate(market, self._command_time) if market.is_auction else []
+        )
         return {"invalidatedPortfolios": [p.name for p in invalid]}
 
+    @command()
     def post_message(
         self,
         subject: str,
@@ -458,16 +218,15 @@ class CRRSystem:
         participant_name: str | None = None,
     ) -> dict:
         """Operator: post a GENERAL message, public or to one participant."""
-        now = self._sync()
         if participant_name is not None:
-            self._participants.get(participant_name)
+            self._state.participants.get(participant_name)
         if not isinstance(subject, str) or not isinstance(body, str) or not subject:
             raise DomainError("SER0002", "subject and body must be text.", "subject")
-        message = self._messages.post(
+        message = self._state.messages.post(
             Category.GENERAL,
             subject,
             body,
-            now,
+            self._command_time,
             market_name=market_name,
             participant=participant_name,
         )
@@ -475,212 +234,75 @@ class CRRSystem:
 
     # ------------------------------------------------------ windows (operator)
 
-    def _window(self, name: str) -> tuple[str, Window]:
-        if name in self._markets:
-            return "market", self._markets.get(name).window
-        for kind, window_name, window in self._windows():
-            if window_name == name:
-                return kind, window
-        raise DomainError("SER0028", f"No market or window is called {name!r}.", "name")
-
+    @command()
     def open_window(self, name: str, close_time: str | None = None) -> dict:
         """Operator: open a market's (or load, TOR, load migration) window now."""
-        now = self._sync()
-        kind, window = self._window(name)
-        transition = window.open_now(now, _optional_time(close_time, "closeTime"))
-        self._on_transition(kind, name, transition)
+        kind, window = find_window(self._state, name)
+        close_at = parse_optional_utc(close_time, "closeTime")
+        transition = window.open_now(self._command_time, close_at)
+        apply_transition(self._state, kind, name, transition)
         return {"name": name, **window.to_dict()}
 
+    @command()
     def close_window(self, name: str) -> dict:
         """Operator: close a window now; submitted portfolios become CLOSED."""
-        now = self._sync()
-        kind, window = self._window(name)
-        transition = window.close_now(now)
-        self._on_transition(kind, name, transition)
+        kind, window = find_window(self._state, name)
+        transition = window.close_now(self._command_time)
+        apply_transition(self._state, kind, name, transition)
         return {"name": name, **window.to_dict()}
 
     # -------------------------------------------------------- clearing (operator)
 
+    @command()
     def run_clearing(self, market_name: str) -> dict:
         """Operator: clear a CLOSED market; results stay pending until published."""
-        now = self._sync()
-        market = self._markets.get(market_name)
-        if market.status is not WindowStatus.CLOSED:
-            raise DomainError(
-                "SER0002",
-                f"Market {market.name} is {market.status}; only a CLOSED market can be cleared.",
-                "marketName",
-            )
-        if market.is_auction:
-            portfolios = self._auction.book.of_market(market.name, PortfolioStatus.CLOSED)
-            results = clear_auction_market(market, portfolios, self._holdings, self._clearing, now)
-        else:
-            earlier = self._unpublished_earlier_tiers(market)
-            if earlier:
-                raise DomainError(
-                    "SER0002",
-                    f"Publish {', '.join(earlier)} before clearing "
-                    f"{market.name}: tiers clear in sequence.",
-                    "marketName",
-                )
-            portfolios = self._nominations.book.of_market(market.name, PortfolioStatus.CLOSED)
-            results = clear_allocation_market(
-                market, portfolios, self._holdings, self._clearing, now
-            )
-        self._results[market.name] = results
-        return self._result_summary(results)
+        return market_results.run_clearing(self._state, market_name, self._command_time)
 
-    def _unpublished_earlier_tiers(self, market: Market) -> list[str]:
-        order = ANNUAL_TIERS if market.key.period is Period.ANNUAL else MONTHLY_TIERS
-        position = order.index(market.key.tier) if market.key.tier in order else 0
-        earlier = []
-        for tier in order[:position]:
-            key = MarketKey(
-                MarketType.ALLOCATION, market.key.period, market.key.year, market.key.month, tier
-            )
-            if key.name in self._markets and (
-                self._markets.get(key.name).status is not WindowStatus.PUBLISHED
-            ):
-                earlier.append(key.name)
-        return earlier
-
-    @staticmethod
-    def _result_summary(results: MarketResults) -> dict:
-        awarded = "awardedMw" if any("awardedMw" in a for a in results.awards) else "allocatedMw"
-        return {
-            "marketName": results.market_name,
-            "clearedAt": format_utc(results.cleared_at),
-            "publishedAt": format_utc(results.published_at) if results.published_at else None,
-            "awardCount": len(results.awards),
-            "awardedMw": round(sum(a.get(awarded, 0.0) for a in results.awards), 6),
-            "bindingConstraints": len(results.binding),
-        }
-
+    @command()
     def publish_results(self, market_name: str) -> dict:
         """Operator: publish a cleared market (or post a load migration market's results)."""
-        now = self._sync()
-        if isinstance(market_name, str) and market_name.startswith("LM_"):
-            return self._post_migration(market_name, now)
-        market = self._markets.get(market_name)
-        results = self._results.get(market.name)
-        if market.status is not WindowStatus.CLOSED or results is None:
-            raise DomainError(
-                "SER0002", f"Market {market.name} has no cleared results to publish.", "marketName"
-            )
-        if market.is_auction:
-            portfolios = self._auction.book.of_market(market.name)
-            publish_auction(market, results, portfolios, self._holdings)
-        else:
-            portfolios = self._nominations.book.of_market(market.name)
-            publish_allocation(market, results, portfolios, self._holdings)
-        results.published_at = now
-        market.window.publish(now)
-        self._messages.post(
-            Category.RESULTS_PUBLISHED,
-            f"{market.name} results published",
-            f"The results of market {market.name} are published.",
-            now,
-            market_name=market.name,
-        )
-        for participant in sorted({a["participantName"] for a in results.awards}):
-            self._messages.post(
-                Category.RESULTS_PUBLISHED,
-                f"Your {market.name} results",
-                f"Your awards in market {market.name} are available.",
-                now,
-                market_name=market.name,
-                participant=participant,
-            )
-        return self._result_summary(results)
-
-    def _post_migration(self, market_name: str, now: datetime) -> dict:
-        market = self._migration.market(market_name)
-        if market.window.status is not WindowStatus.CLOSED:
-            raise DomainError(
-                "SER0002",
-                f"Load migration market {market.name} is "
-                f"{market.window.status}; results are posted after it closes.",
-                "marketName",
-            )
-
-        def metric(lse: str, sink: str, tou: TimeOfUse, process: MarketKey) -> float:
-            return self._load.load_metric(lse, sink, tou, process)
-
-        adjustments = self._migration.post_results(market.name, metric)
-        market.window.publish(now)
-        self._messages.post(
-            Category.RESULTS_PUBLISHED,
-            f"{market.name} results posted",
-            f"The load migration results of {market.name} are posted.",
-            now,
-            market_name=market.name,
-        )
-        return {
-            "marketName": market.name,
-            "crrAdjustments": len(adjustments),
-            "postedAt": format_utc(now),
-        }
+        return market_results.publish_results(self._state, market_name, self._command_time)
 
     # ------------------------------------------------------------ market info
 
+    @query
     def get_market(self, market_name: str) -> dict:
         """One market (Market Info ``Market``); MKT0001 when unknown."""
-        self._sync()
-        return self._markets.get(market_name).to_dict()
+        return self._state.markets.get(market_name).to_dict()
 
+    @query
     def active_markets(self, market_type: str, period: str | None = None) -> list[dict]:
         """Allocation or auction markets in PREP, OPEN or CLOSED."""
-        self._sync()
         if market_type not in MarketType.__members__:
             raise DomainError("SER0002", f"Invalid market type {market_type!r}.", "marketType")
         if period is not None and period not in Period.__members__:
             raise DomainError("SER0002", f"Invalid period {period!r}.", "period")
-        chosen = self._markets.active(MarketType(market_type), Period(period) if period else None)
+        chosen = self._state.markets.active(
+            MarketType(market_type), Period(period) if period else None
+        )
         return [m.to_dict() for m in chosen]
 
+    @query
     def market_status(self, market_name: str, market_type: str) -> dict:
         """``MarketStatusDetail`` of an auction or allocation market (MKT0001 when not one)."""
-        self._sync()
         if market_type not in MarketType.__members__:
             raise DomainError("SER0002", f"Invalid market type {market_type!r}.", "marketType")
-        market = self._markets.get_of_type(market_name, MarketType(market_type))
-        body = market.to_dict()
-        return {
-            k: body[k]
-            for k in ("marketName", "status", "windowOpenTime", "windowCloseTime", "timesOfUse")
-        }
+        market = self._state.markets.get_of_type(market_name, MarketType(market_type))
+        return market.status_detail()
 
+    @query
     def market_calendar(self, start: str | None = None, end: str | None = None) -> list[dict]:
         """Calendar entries (market and load windows) overlapping ``[start, end]``."""
-        self._sync()
-        begin, finish = _optional_time(start, "from"), _optional_time(end, "to")
-        if begin is not None and finish is not None and begin > finish:
-            raise DomainError("SER0002", "from must not be after to.", "from")
-        entries = [
-            (m.name, "BID" if m.is_auction else "NOMINATION", m.window) for m in self._markets
-        ]
-        entries += [
-            (w.market_name, _WINDOW_TYPES[w.load_type], w.window) for w in self._load.windows()
-        ]
-        rows = [
-            {
-                "marketName": name,
-                "windowType": kind,
-                "openTime": format_utc(w.open_time),
-                "closeTime": format_utc(w.close_time),
-            }
-            for name, kind, w in entries
-            if (begin is None or w.close_time >= begin)
-            and (finish is None or w.open_time <= finish)
-        ]
-        return sorted(rows, key=lambda r: (r["openTime"], r["marketName"], r["windowType"]))
+        begin, finish = parse_optional_utc(start, "from"), parse_optional_utc(end, "to")
+        return calendar_rows(self._state.markets, self._state.load, begin, finish)
 
     def source_sink_list(self) -> list[dict]:
         """The source and sink list (public)."""
-        return [loc.to_dict() for loc in self._locations]
+        return [loc.to_dict() for loc in self._state.locations]
 
     # ----------------------------------------------------------------- auction
 
+    @command()
     def create_auction_portfolio(
         self,
         participant_name: str,
@@ -690,222 +312,226 @@ class CRRSystem:
         offers: list | None = None,
     ) -> dict:
         """Create an auction portfolio with its bids and sell offers (status CREATED)."""
-        now = self._sync()
-        portfolio = self._auction.create(
-            participant_name, market_name, portfolio_name, bids, offers, now
+        portfolio = self._state.auction.create(
+            participant_name, market_name, portfolio_name, bids, offers, self._command_time
         )
         return portfolio.to_dict()
 
+    @command()
     def submit_auction_portfolio(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """Submit an auction portfolio (credit checked; short: AUC0001, nothing accepted)."""
-        now = self._sync()
-        portfolio = self._auction.submit(participant_name, market_name, portfolio_name, now)
-        return portfolio.status_detail()
+        return self._state.auction.submit(
+            participant_name, market_name, portfolio_name, self._command_time
+        ).status_detail()
 
+    @command()
     def retract_auction_portfolio(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """Retract a submitted auction portfolio."""
-        now = self._sync()
-        portfolio = self._auction.retract(participant_name, market_name, portfolio_name, now)
-        return portfolio.status_detail()
+        return self._state.auction.retract(
+            participant_name, market_name, portfolio_name, self._command_time
+        ).status_detail()
 
+    @command()
     def delete_auction_portfolio(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """Delete an auction portfolio that is not submitted."""
-        now = self._sync()
-        portfolio = self._auction.delete(participant_name, market_name, portfolio_name)
-        return portfolio.deletion_receipt(now)
+        portfolio = self._state.auction.delete(participant_name, market_name, portfolio_name)
+        return portfolio.deletion_receipt(self._command_time)
 
+    @query
     def get_auction_portfolio(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """The participant's own auction portfolio."""
-        self._sync()
-        return self._auction.get(participant_name, market_name, portfolio_name).to_dict()
+        return self._state.auction.get(participant_name, market_name, portfolio_name).to_dict()
 
+    @query
     def get_auction_portfolio_status(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """Status of the participant's own auction portfolio."""
-        self._sync()
-        return self._auction.get(participant_name, market_name, portfolio_name).status_detail()
+        portfolio = self._state.auction.get(participant_name, market_name, portfolio_name)
+        return portfolio.status_detail()
 
+    @query
     def list_auction_portfolios(
         self, participant_name: str, market_name: str | None = None
     ) -> list[dict]:
         """The participant's auction portfolios."""
-        self._sync()
-        return self._auction.summaries(participant_name, market_name)
+        return self._state.auction.summaries(participant_name, market_name)
 
+    @query
     def get_portfolio_required_credit(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """Required and available credit of the participant's own auction portfolio."""
-        self._sync()
-        portfolio = self._auction.get(participant_name, market_name, portfolio_name)
-        credit, available = self._auction.credit(participant_name, market_name, portfolio_name)
+        auction = self._state.auction
+        portfolio = auction.get(participant_name, market_name, portfolio_name)
+        credit, available = auction.credit(participant_name, market_name, portfolio_name)
         return credit_report(portfolio, credit, available)
 
     # -------------------------------------------------------------- nomination
 
-    def _cap_lookup(
-        self, participant: Participant, market: Market
-    ) -> dict[tuple[str, TimeOfUse], float | None]:
-        return {
-            (cap.sink, cap.time_of_use): cap.cap_mw
-            for cap in self._caps.tier_caps(participant, market)
-        }
-
+    @command()
     def create_nomination_portfolio(
         self, participant_name: str, market_name: str, portfolio_name: str, nominations: list
     ) -> dict:
         """Create a nomination portfolio (status CREATED)."""
-        now = self._sync()
-        portfolio = self._nominations.create(
-            participant_name, market_name, portfolio_name, nominations, now
+        portfolio = self._state.nominations.create(
+            participant_name, market_name, portfolio_name, nominations, self._command_time
         )
         return portfolio.to_dict()
 
+    @command()
     def submit_nomination_portfolio(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """Submit a nomination portfolio (caps checked with the other submitted ones)."""
-        now = self._sync()
-        return self._nominations.submit(
-            participant_name, market_name, portfolio_name, now
+        return self._state.nominations.submit(
+            participant_name, market_name, portfolio_name, self._command_time
         ).status_detail()
 
+    @command()
     def retract_nomination_portfolio(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """Retract a submitted nomination portfolio."""
-        now = self._sync()
-        return self._nominations.retract(
-            participant_name, market_name, portfolio_name, now
+        return self._state.nominations.retract(
+            participant_name, market_name, portfolio_name, self._command_time
         ).status_detail()
 
+    @command()
     def delete_nomination_portfolio(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """Delete a nomination portfolio that is not submitted."""
-        now = self._sync()
-        portfolio = self._nominations.delete(participant_name, market_name, portfolio_name)
-        return portfolio.deletion_receipt(now)
+        portfolio = self._state.nominations.delete(participant_name, market_name, portfolio_name)
+        return portfolio.deletion_receipt(self._command_time)
 
+    @query
     def get_nomination_portfolio(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """The participant's own nomination portfolio."""
-        self._sync()
-        return self._nominations.get(participant_name, market_name, portfolio_name).to_dict()
+        portfolio = self._state.nominations.get(participant_name, market_name, portfolio_name)
+        return portfolio.to_dict()
 
+    @query
     def get_nomination_portfolio_status(
         self, participant_name: str, market_name: str, portfolio_name: str
     ) -> dict:
         """Status of the participant's own nomination portfolio."""
-        self._sync()
-        return self._nominations.get(participant_name, market_name, portfolio_name).status_detail()
+        portfolio = self._state.nominations.get(participant_name, market_name, portfolio_name)
+        return portfolio.status_detail()
 
+    @query
     def list_nomination_portfolios(
         self, participant_name: str, market_name: str | None = None
     ) -> list[dict]:
         """The participant's nomination portfolios."""
-        self._sync()
-        return self._nominations.summaries(participant_name, market_name)
+        return self._state.nominations.summaries(participant_name, market_name)
 
+    @query
     def get_nomination_caps(self, participant_name: str, market_name: str) -> list[dict]:
         """The participant's own caps per sink and time of use in an allocation market."""
-        self._sync()
-        participant = self._participants.get(participant_name)
-        market = self._markets.get_of_type(market_name, MarketType.ALLOCATION)
-        return [cap.to_dict() for cap in self._caps.tier_caps(participant, market)]
+        participant = self._state.participants.get(participant_name)
+        market = self._state.markets.get_of_type(market_name, MarketType.ALLOCATION)
+        return [cap.to_dict() for cap in self._state.caps.tier_caps(participant, market)]
 
+    @query
     def get_seq_results(self, participant_name: str, year: int) -> list[dict]:
         """The participant's own seasonal eligible quantities (CRRSEQResult rows)."""
-        self._sync()
-        return self._caps.seq(self._participants.get(participant_name), _year(year))
+        return self._state.caps.seq(self._state.participants.get(participant_name), _year(year))
 
+    @query
     def get_upper_bound_results(self, participant_name: str, year: int) -> list[dict]:
         """The participant's own Tier 1 upper bounds (CRRUpperBoundResult rows)."""
-        self._sync()
-        return self._caps.upper_bound(self._participants.get(participant_name), _year(year))
+        participant = self._state.participants.get(participant_name)
+        return self._state.caps.upper_bound(participant, _year(year))
 
+    @query
     def get_meq_results(self, participant_name: str, year: int, month: int) -> list[dict]:
         """The participant's own monthly eligible quantities (CRRMEQResult rows)."""
-        self._sync()
         if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
             raise DomainError("SER0002", f"Invalid month {month!r}.", "month")
-        return self._caps.meq(self._participants.get(participant_name), _year(year), month)
+        participant = self._state.participants.get(participant_name)
+        return self._state.caps.meq(participant, _year(year), month)
 
     # -------------------------------------------------------------------- load
 
+    @query
     def open_load_windows(
         self, load_types: list[str], market_name: str | None = None
     ) -> list[dict]:
         """The load windows of the given types open now, optionally feeding one market."""
-        self._sync()
         return [
             w.to_dict()
-            for w in self._load.windows()
+            for w in self._state.load.windows()
             if w.window.is_open
             and str(w.load_type) in load_types
             and (market_name is None or w.market_name == market_name)
         ]
 
+    @command()
     def submit_load_data(
         self, participant_name: str, window_name: str, load_type: str, records: list
     ) -> dict:
         """Submit load records; the per-sink result comes back (and as a private message)."""
-        now = self._sync()
-        participant = self._participants.get(participant_name)
-        result = self._load.submit(
-            participant, window_name, load_type, records, now, self._locations
+        now, state = self._command_time, self._state
+        participant = state.participants.get(participant_name)
+        result = state.load.submit(
+            participant, window_name, load_type, records, now, state.locations
         )
-        window = self._load.window(window_name)
-        self._messages.post(
-            Category.SUBMISSION_RESULT,
-            f"Load submission {result.submission_id}: {result.status}",
-            f"Your load submission to {window.name} was {result.status.lower()}.",
+        window = state.load.window(window_name)
+        notices.load_submission_checked(
+            state.messages,
+            participant.name,
+            result.submission_id,
+            result.status,
+            window.name,
+            window.market_name,
             now,
-            market_name=window.market_name,
-            participant=participant.name,
         )
         return result.to_dict()
 
+    @query
     def get_load_data(self, participant_name: str, window_name: str) -> dict:
         """The participant's own stored load in a window and its latest result."""
-        self._sync()
-        participant = self._participants.get(participant_name)
-        return self._load.load_data(participant.name, window_name)
+        participant = self._state.participants.get(participant_name)
+        return self._state.load.load_data(participant.name, window_name)
 
     # ---------------------------------------------------------- load migration
 
+    @command()
     def submit_load_migration(self, participant_name: str, market_name: str, records: list) -> dict:
         """A UDC submits load migration records."""
-        now = self._sync()
-        return self._migration.submit(participant_name, market_name, records, now).status_view()
+        return self._state.migration.submit(
+            participant_name, market_name, records, self._command_time
+        ).status_view()
 
+    @query
     def get_load_migration_submission(self, participant_name: str, submission_id: str) -> dict:
         """The UDC's own submission."""
-        self._sync()
-        return self._migration.submission(participant_name, submission_id)
+        return self._state.migration.submission(participant_name, submission_id)
 
+    @query
     def load_migration_markets(self, status: str | None = None) -> list[dict]:
         """Load migration markets, latest open first."""
-        self._sync()
-        return [m.to_dict() for m in self._migration.markets(status)]
+        return [m.to_dict() for m in self._state.migration.markets(status)]
 
+    @query
     def get_load_migration_result(self, participant_name: str, market_name: str) -> dict:
         """The posted results concerning the participant."""
-        self._sync()
-        return self._migration.result(participant_name, market_name)
+        return self._state.migration.result(participant_name, market_name)
 
     # --------------------------------------------------------- secondary market
 
+    @command()
     def submit_offer(
         self,
         participant_name: str,
@@ -917,101 +543,90 @@ class CRRSystem:
         targets: list,
     ) -> dict:
         """Offer MW of a held CRR to target participants."""
-        now = self._sync()
-        offer = self._secondary.submit_offer(
-            participant_name, crr_id, mw, start_date, end_date, time_of_use, targets, now
+        offer = self._state.secondary.submit_offer(
+            participant_name,
+            crr_id,
+            mw,
+            start_date,
+            end_date,
+            time_of_use,
+            targets,
+            self._command_time,
         )
-        for target in offer.targets:
-            self._messages.post(
-                Category.OFFER_RECEIVED,
-                f"Secondary market offer {offer.request_id}",
-                f"{offer.offerer} offers {offer.mw:g} MW of {offer.source} to {offer.sink} "
-                f"{offer.time_of_use} at {target.price:g} $/MW.",
-                now,
-                participant=target.participant,
-            )
+        notices.offer_received(self._state.messages, offer, self._command_time)
         return offer.view(offer.offerer)
 
+    @command()
     def respond_offer(
         self, participant_name: str, request_id: str, action: str, price: float
     ) -> dict:
         """A target accepts or rejects an offer at its offered price."""
-        now = self._sync()
-        offer, target, _created = self._secondary.respond(
-            participant_name, request_id, action, price, now
+        offer, target, _created = self._state.secondary.respond(
+            participant_name, request_id, action, price, self._command_time
         )
-        self._messages.post(
-            Category.OFFER_RESPONDED,
-            f"Secondary market offer {offer.request_id}",
-            f"{target.participant} {str(target.status).lower()} your offer {offer.request_id}.",
-            now,
-            participant=offer.offerer,
-        )
+        notices.offer_responded(self._state.messages, offer, target, self._command_time)
         return offer.response_view(target)
 
+    @command()
     def withdraw_offer(self, participant_name: str, request_id: str) -> dict:
         """The offerer withdraws a pending offer."""
-        now = self._sync()
-        return self._secondary.withdraw(participant_name, request_id, now).view(participant_name)
+        offer = self._state.secondary.withdraw(participant_name, request_id, self._command_time)
+        return offer.view(participant_name)
 
+    @query
     def get_offer(self, participant_name: str, request_id: str) -> dict:
         """An offer the participant is party to."""
-        self._sync()
-        return self._secondary.get_offer(participant_name, request_id)
+        return self._state.secondary.get_offer(participant_name, request_id)
 
+    @query
     def list_offers(self, participant_name: str, status: str | None = None) -> list[dict]:
         """Offers the participant made or received, newest first."""
-        self._sync()
-        return self._secondary.list_offers(participant_name, status)
+        return self._state.secondary.list_offers(participant_name, status)
 
+    @query
     def get_offer_responses(self, participant_name: str, request_id: str) -> list[dict]:
         """Responses to an offer, as far as the participant may see them."""
-        self._sync()
-        return self._secondary.responses(participant_name, request_id)
+        return self._state.secondary.responses(participant_name, request_id)
 
+    @query
     def get_crr_holdings(self, participant_name: str) -> list[dict]:
         """The CRRs the participant holds now."""
-        self._sync()
-        participant = self._participants.get(participant_name)
-        return [crr.to_dict() for crr in self._holdings.owned_by(participant.name)]
+        participant = self._state.participants.get(participant_name)
+        return [crr.to_dict() for crr in self._state.holdings.owned_by(participant.name)]
 
     # ----------------------------------------------------------- TOR conversion
 
+    @query
     def get_conversion_window(self, window_name: str) -> dict:
         """One TOR conversion window (TOR0016 when unknown)."""
-        self._sync()
-        return self._tor.window(window_name).to_dict()
+        return self._state.tor.window(window_name).to_dict()
 
+    @query
     def list_conversion_windows(self, status: str | None = None) -> list[dict]:
         """TOR conversion windows, latest open first."""
-        self._sync()
-        return [w.to_dict() for w in self._tor.windows(status)]
+        return [w.to_dict() for w in self._state.tor.windows(status)]
 
+    @command()
     def submit_conversion_request(
         self, participant_name: str, window_name: str, records: list
     ) -> dict:
         """A TOR holder's conversion request."""
-        now = self._sync()
-        request = self._tor.submit_request(participant_name, window_name, records, now)
+        request = self._state.tor.submit_request(
+            participant_name, window_name, records, self._command_time
+        )
         return request.view(request.participant)
 
+    @command()
     def submit_conversion_approval(
         self, participant_name: str, window_name: str, records: list
     ) -> dict:
         """An approver's decisions; approved records become TOR CRRs (market SYSTEM)."""
-        now = self._sync()
-        outcomes, _created, requests = self._tor.approve(
+        now = self._command_time
+        outcomes, _created, requests = self._state.tor.approve(
             participant_name, window_name, records, now
         )
         for request in requests:
-            self._messages.post(
-                Category.SUBMISSION_RESULT,
-                f"TOR conversion request {request.request_id}",
-                f"Records of your request {request.request_id} were decided; the request is "
-                f"{str(request.status).lower()}.",
-                now,
-                participant=request.participant,
-            )
+            notices.conversion_decided(self._state.messages, request, now)
         return {
             "participantName": participant_name,
             "windowName": window_name,
@@ -1019,35 +634,19 @@ class CRRSystem:
             "records": outcomes,
         }
 
+    @query
     def get_conversion_request(self, participant_name: str, request_id: str) -> dict:
         """A conversion request the participant submitted or approves."""
-        self._sync()
-        return self._tor.get_request(participant_name, request_id)
+        return self._state.tor.get_request(participant_name, request_id)
 
+    @query
     def list_conversion_requests(self, participant_name: str, window_name: str) -> list[dict]:
         """Conversion requests of a window visible to the participant."""
-        self._sync()
-        return self._tor.list_requests(participant_name, window_name)
+        return self._state.tor.list_requests(participant_name, window_name)
 
     # ----------------------------------------------------------------- messages
 
-    def _message_period(
-        self, start_time: str | None, end_time: str | None
-    ) -> tuple[datetime, datetime]:
-        """The messages spec's period: without endTime it ends now, without startTime it
-        starts DEFAULT_MESSAGE_PERIOD before endTime."""
-        end = _optional_time(end_time, "endTime") or self._clock.now()
-        start = _optional_time(start_time, "startTime")
-        if start is None:
-            # an endTime in the first week of year 1 has no date seven days before it
-            earliest = datetime.min.replace(tzinfo=end.tzinfo)
-            start = (
-                end - DEFAULT_MESSAGE_PERIOD
-                if end - earliest > DEFAULT_MESSAGE_PERIOD
-                else earliest
-            )
-        return start, end
-
+    @query
     def list_public_messages(
         self,
         start_time: str | None = None,
@@ -1055,10 +654,10 @@ class CRRSystem:
         market_name: str | None = None,
     ) -> list[dict]:
         """Public messages in a range of at most 31 days (MSG0001)."""
-        self._sync()
-        found = self._messages.public(*self._message_period(start_time, end_time), market_name)
-        return [m.to_dict() for m in found]
+        period = message_period(start_time, end_time, self.now())
+        return [m.to_dict() for m in self._state.messages.public(*period, market_name)]
 
+    @query
     def list_private_messages(
         self,
         participant_name: str,
@@ -1067,13 +666,12 @@ class CRRSystem:
         market_name: str | None = None,
     ) -> list[dict]:
         """The participant's own private messages."""
-        self._sync()
-        participant = self._participants.get(participant_name)
-        found = self._messages.private(
-            participant.name, *self._message_period(start_time, end_time), market_name
-        )
+        participant = self._state.participants.get(participant_name)
+        period = message_period(start_time, end_time, self.now())
+        found = self._state.messages.private(participant.name, *period, market_name)
         return [m.to_dict() for m in found]
 
+    @query
     def list_messages(
         self,
         participant_name: str,
@@ -1082,56 +680,34 @@ class CRRSystem:
         market_name: str | None = None,
     ) -> list[dict]:
         """Public messages and the participant's own private ones."""
-        self._sync()
-        participant = self._participants.get(participant_name)
-        found = self._messages.visible_to(
-            participant.name, *self._message_period(start_time, end_time), market_name
-        )
+        participant = self._state.participants.get(participant_name)
+        period = message_period(start_time, end_time, self.now())
+        found = self._state.messages.visible_to(participant.name, *period, market_name)
         return [m.to_dict() for m in found]
 
+    @query
     def get_message(self, message_id: str, participant_name: str | None = None) -> dict:
         """One message; a private one only for its own participant."""
-        self._sync()
         if participant_name is not None:
-            self._participants.get(participant_name)
-        return self._messages.get(message_id, participant_name).to_dict()
+            self._state.participants.get(participant_name)
+        return self._state.messages.get(message_id, participant_name).to_dict()
 
     # -------------------------------------------------------------- market data
 
+    @query
     def download(
         self, download_type: str, market_name: str, participant_name: str | None = None
     ) -> dict:
         """A market data download's ``data`` (public, or the participant's private one)."""
-        self._sync()
-        return self._downloads.build(download_type, market_name, participant_name, self.now())
+        return self._state.downloads.build(download_type, market_name, participant_name, self.now())
 
     # ----------------------------------------------------------------- snapshot
 
+    @query
     def snapshot(self) -> dict[str, Any]:
         """The full state as plain JSON-able data, after applying due window transitions."""
-        self._sync()
-        return {
-            "now": format_utc(self.now()),
-            "counters": self._ids.snapshot(),
-            "parameters": {"caps": asdict(self._cap_parameters), "load": asdict(self._load_rules)},
-            "participants": [p.to_dict() for p in self._participants],
-            "locations": [loc.to_dict() for loc in self._locations],
-            "markets": [m.to_dict() | {"window": m.window.to_dict()} for m in self._markets],
-            "creditMargins": {
-                "default": self._auction.margins.default,
-                "paths": [
-                    {"source": a, "sink": b, "margin": v}
-                    for (a, b), v in self._auction.margins.paths.items()
-                ],
-            },
-            "networks": self._network_data,
-            "load": self._load.snapshot(),
-            "auctionPortfolios": self._auction.snapshot(),
-            "nominationPortfolios": self._nominations.snapshot(),
-            "holdings": self._holdings.snapshot(),
-            "secondaryMarket": self._secondary.snapshot(),
-            "torConversion": self._tor.snapshot(),
-            "loadMigration": self._migration.snapshot(),
-            "messages": self._messages.snapshot(),
-            "results": [self._results[k].to_dict() for k in sorted(self._results)],
-        }
+        return self._state.snapshot(self.now())
+
+
+COMMANDS: frozenset[str] = frozenset(_JOURNALED)
+"""The state-changing methods: the ones a store journals and replays."""
