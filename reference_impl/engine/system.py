@@ -32,10 +32,8 @@ current clock reading, so two systems are compared at the same time.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any
 
 from reference_impl.engine import dataset_loading, market_results, notices
 from reference_impl.engine.caps import CapParameters
@@ -47,6 +45,7 @@ from reference_impl.engine.clock import (
     parse_optional_utc,
     parse_utc,
 )
+from reference_impl.engine.dispatch import JOURNALED, command, query
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.load import LoadRules
 from reference_impl.engine.locations import Availability
@@ -58,48 +57,6 @@ from reference_impl.engine.state import EngineState
 from reference_impl.engine.window_transitions import apply_due, apply_transition, find_window
 
 __all__ = ["COMMANDS", "CRRSystem"]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-_JOURNALED: set[str] = set()
-
-
-def _dispatched(method: F, sync: Literal["before", "after"] | None) -> F:
-    """Wrap an operation so the due window transitions are applied once, around it.
-
-    This is the one place ``_sync`` runs: before the operation (so it sees the
-    windows as the clock says they are), or after it for the operations that
-    move the clock or add windows (``set_clock``, ``advance_clock``,
-    ``load_dataset``), or not at all (``reset`` starts from nothing).
-    """
-    if sync is None:
-        return method
-
-    @functools.wraps(method)
-    def run(self: CRRSystem, *args: Any, **kwargs: Any) -> Any:
-        if sync == "before":
-            self._command_time = self._sync()
-            return method(self, *args, **kwargs)
-        result = method(self, *args, **kwargs)
-        self._command_time = self._sync()
-        return result
-
-    return run  # type: ignore[return-value]
-
-
-def command(*, sync: Literal["before", "after"] | None = "before") -> Callable[[F], F]:
-    """Mark a state-changing operation: it is listed in :data:`COMMANDS` and journaled."""
-
-    def register(method: F) -> F:
-        _JOURNALED.add(method.__name__)
-        return _dispatched(method, sync)
-
-    return register
-
-
-def query(method: F) -> F:
-    """Mark a read-only operation: it applies due window transitions, then reads."""
-    return _dispatched(method, "before")
 
 
 def _year(value: object) -> int:
@@ -709,5 +666,5 @@ class CRRSystem:
         return self._state.snapshot(self.now())
 
 
-COMMANDS: frozenset[str] = frozenset(_JOURNALED)
+COMMANDS: frozenset[str] = frozenset(JOURNALED)
 """The state-changing methods: the ones a store journals and replays."""
