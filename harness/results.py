@@ -11,6 +11,7 @@ could not run the check) makes it FAIL.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,7 @@ __all__ = [
     "SpecFileUsed",
     "Status",
     "Verdict",
+    "resolve_evidence",
 ]
 
 BODY_LIMIT = 64 * 1024
@@ -60,6 +62,20 @@ def _body_text(body: bytes, limit: int = BODY_LIMIT) -> dict[str, Any]:
     if len(body) > limit:
         record["truncated"] = True
     return record
+
+
+def _share(exchange: dict[str, Any], shared: dict[str, dict[str, Any]]) -> str:
+    """Store ``exchange`` in ``shared`` under its content hash and return the hash."""
+    text = json.dumps(exchange, sort_keys=True, ensure_ascii=False)
+    ref = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    shared.setdefault(ref, exchange)
+    return ref
+
+
+def resolve_evidence(check: Mapping[str, Any], report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A check's evidence from a loaded report.json, references replaced by the exchanges."""
+    shared = report.get("exchanges") or {}
+    return [shared.get(item["ref"], item) if "ref" in item else item for item in check["evidence"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +164,22 @@ class CheckResult:
         """Unique within a run: the case and the check."""
         return f"{self.case} [{self.id}]"
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def evidence_shared(self) -> bool:
+        """A PASS or SKIP keeps its evidence by reference: many checks judge one exchange."""
+        return self.status in (Status.PASS, Status.SKIP)
+
+    def to_dict(self, shared: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+        """The check as report.json holds it.
+
+        With ``shared``, the evidence of a PASS or SKIP is stored there once
+        under a content hash and the check holds ``{"ref": hash}``; a FAIL or
+        ERROR always holds its own full evidence, so nothing a failure needs
+        is ever a lookup away.
+        """
+        evidence = [exchange.to_dict(self.body_limit) for exchange in self.evidence]
+        if shared is not None and self.evidence_shared:
+            evidence = [{"ref": _share(item, shared)} for item in evidence]
         return {
             "id": self.id,
             "key": self.key,
@@ -161,7 +192,7 @@ class CheckResult:
             "message": self.message,
             "declared_skip": self.declared_skip,
             "rerun": self.rerun,
-            "evidence": [exchange.to_dict(self.body_limit) for exchange in self.evidence],
+            "evidence": evidence,
         }
 
 
@@ -225,6 +256,8 @@ class RunReport:
         }
 
     def to_dict(self) -> dict[str, Any]:
+        """report.json; ``exchanges`` holds the evidence PASS and SKIP checks refer to."""
+        shared: dict[str, dict[str, Any]] = {}
         return {
             "run_id": self.run_id,
             "command": self.command,
@@ -236,5 +269,6 @@ class RunReport:
             "seed": self.seed,
             "suites": list(self.suites),
             "summary": self.summary(),
-            "checks": [result.to_dict() for result in self.results],
+            "checks": [result.to_dict(shared) for result in self.results],
+            "exchanges": shared,
         }

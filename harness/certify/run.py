@@ -54,6 +54,7 @@ def certify(
     run_id: str | None = None,
     out: TextIO | None = None,
     options: Mapping[str, Any] | None = None,
+    allure_evidence: str = "failures",
 ) -> RunReport:
     """Run ``suites`` in order against ``config``'s target; returns the (written) report."""
     specs = load_specs(config.spec_files())
@@ -86,7 +87,7 @@ def certify(
             for name in suites:
                 print(f"crr-harness {command.split()[0]}: suite {name}", file=stream, flush=True)
                 SUITES[name].run(session)
-                write_reports(report, reports_root)
+                write_reports(report, reports_root, allure_evidence=allure_evidence)
         except KeyboardInterrupt:
             report.interrupted = True
             print(
@@ -95,7 +96,7 @@ def certify(
             )
         finally:
             report.finished_at = _now()
-            write_reports(report, reports_root)
+            write_reports(report, reports_root, allure_evidence=allure_evidence)
     return report
 
 

@@ -119,6 +119,7 @@ def run(args: argparse.Namespace) -> int:
             command="certify " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else "certify",
             rerun_base=rerun_base(args, "certify"),
             run_id=run_id,
+            allure_evidence=args.allure_evidence,
         )
     return finish(
         "certify",

@@ -131,6 +131,7 @@ def run(args: argparse.Namespace) -> int:
             command="fuzz " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else "fuzz",
             rerun_base=rerun_base(args, "fuzz"),
             run_id=run_id,
+            allure_evidence=args.allure_evidence,
         )
     return finish(
         "fuzz", report, run_dir, nothing_selected="no operation matched the selection (-k)"

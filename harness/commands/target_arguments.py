@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from harness.errors import InputError
+from harness.reports.allure import EVIDENCE
 from harness.results import RunReport
 from harness.target.config import TargetConfig
 
@@ -46,6 +47,13 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         "HTTP, for a target behind a TLS-terminating proxy on a trusted network",
     )
     parser.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="reports directory")
+    parser.add_argument(
+        "--allure-evidence",
+        choices=EVIDENCE,
+        default="failures",
+        help="which checks' exchanges allure-results attaches: those of failures (default) or "
+        "all; report.json keeps every exchange either way",
+    )
 
 
 @contextlib.contextmanager

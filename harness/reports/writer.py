@@ -22,7 +22,7 @@ from harness.reports.allure import write_allure_results
 from harness.reports.html import write_html
 from harness.reports.json_report import write_json
 from harness.reports.junit import write_junit
-from harness.results import RunReport
+from harness.results import RunReport, resolve_evidence
 
 __all__ = [
     "ALLURE_DIR",
@@ -50,13 +50,13 @@ def _run_dir(root: Path, run_id: str) -> Path:
     return root / run_id
 
 
-def _replace_allure(report: RunReport, run_dir: Path) -> None:
+def _replace_allure(report: RunReport, run_dir: Path, evidence: str) -> None:
     """Build allure-results beside the old one and swap it in, so it is never half-built."""
     for stale in run_dir.glob(f".{ALLURE_DIR}.*"):  # left by a write that was itself interrupted
         shutil.rmtree(stale, ignore_errors=True)
     fresh = Path(tempfile.mkdtemp(prefix=f".{ALLURE_DIR}.", dir=run_dir))
     try:
-        write_allure_results(report, fresh)
+        write_allure_results(report, fresh, evidence)
         fresh.chmod(0o755)
         target = run_dir / ALLURE_DIR
         if target.exists():
@@ -88,16 +88,18 @@ def _point_latest(root: Path, run_id: str) -> None:
         raise
 
 
-def write_reports(report: RunReport, root: Path) -> Path:
+def write_reports(report: RunReport, root: Path, *, allure_evidence: str = "failures") -> Path:
     """Write (or rewrite) every report of ``report`` under ``root`` and return the run directory.
 
     Safe to call repeatedly for the same run: each output is replaced whole.
+    ``allure_evidence`` says which checks' exchanges allure-results attaches
+    (``"failures"`` or ``"all"``); report.json always holds every exchange.
     """
     run_dir = _run_dir(root, report.run_id)
     run_dir.mkdir(parents=True, exist_ok=True)
     write_json(report, run_dir / JSON_REPORT)
     write_junit(report, run_dir / JUNIT_REPORT)
-    _replace_allure(report, run_dir)
+    _replace_allure(report, run_dir, allure_evidence)
     write_html(report, run_dir / HTML_REPORT)
     _point_latest(root, report.run_id)
     return run_dir
@@ -105,6 +107,9 @@ def write_reports(report: RunReport, root: Path) -> Path:
 
 def load_report(path: Path) -> dict[str, Any]:
     """Read a report.json back (for ``--rerun-failed``); ``path`` may also be its run directory.
+
+    Every check comes back with its evidence in full: references into the
+    shared ``exchanges`` are resolved.
 
     Raises InputError with a one-line message when there is no report there
     or the file is not one.
@@ -136,4 +141,6 @@ def load_report(path: Path) -> dict[str, Any]:
         isinstance(check, dict) and {"id", "case", "status"} <= check.keys() for check in checks
     ):
         raise InputError(f"{path} is not a report: each check needs id, case and status")
+    for check in checks:
+        check["evidence"] = resolve_evidence(check, data)
     return data

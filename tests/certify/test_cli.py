@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.reports.writer import load_report
 from tests.certify.support import certify_embedded, failures
 from tests.mutants.catalog import BY_NAME
 
@@ -21,7 +21,7 @@ CLI = [sys.executable, "-m", "harness.cli"]
 
 
 def _report(reports: Path) -> dict:
-    return json.loads((reports / "latest" / "report.json").read_text(encoding="utf-8"))
+    return load_report(reports / "latest" / "report.json")
 
 
 def test_k_selects_cases_and_the_report_says_only_those(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from harness.client import TargetClient
 from harness.connect.certs import CertificateFacts
 from harness.connect.tls import explain_refusal
 from harness.connect.writes import draft_name
+from harness.reports.writer import load_report
 from harness.specs.operations import Operation, load_specs
 from harness.target.config import TargetConfig
 from harness.target.embedded import embedded_target
@@ -90,7 +91,7 @@ class Run:
 
     @property
     def report(self) -> dict[str, Any]:
-        return json.loads((self.reports / "latest" / "report.json").read_text(encoding="utf-8"))
+        return load_report(self.reports / "latest" / "report.json")
 
     def layer(self, layer_id: str, case_prefix: str = "") -> list[dict[str, Any]]:
         return [

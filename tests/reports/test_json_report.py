@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from harness.reports.json_report import render_json, write_json
@@ -54,3 +55,21 @@ def test_a_lone_surrogate_does_not_lose_the_report(tmp_path: Path) -> None:
     )  # fmt: skip
     data = json.loads(write_json(report, tmp_path / "report.json").read_text(encoding="utf-8"))
     assert data["checks"][0]["message"] == "bad \udcff byte"
+
+
+def test_pass_evidence_is_shared_by_reference_and_failures_keep_their_own() -> None:
+    report = run_report()
+    first, second = report.results[0], report.results[1]
+    assert first.status == second.status == Status.PASS
+    report.results[1] = replace(second, evidence=first.evidence)  # two checks, one exchange
+    data = json.loads(render_json(report))
+    refs = []
+    for check in data["checks"]:
+        if check["status"] in ("PASS", "SKIP"):
+            assert all(set(item) == {"ref"} for item in check["evidence"]), check["key"]
+            refs += [item["ref"] for item in check["evidence"]]
+        else:
+            assert check["evidence"] and all("request" in item for item in check["evidence"])
+    assert refs[0] == refs[1]
+    assert set(refs) == set(data["exchanges"])
+    assert data["exchanges"][refs[0]] == first.evidence[0].to_dict(first.body_limit)
