@@ -52,8 +52,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from harness.specs.operations import default_spec_files  # noqa: E402
-from reference_impl.security.pki import ensure_pki, init_pki  # noqa: E402
+from crr_contract.operations import default_spec_files  # noqa: E402
+from crr_contract.pki import ensure_pki, init_pki  # noqa: E402
 from reference_impl.security.tls import client_context_for  # noqa: E402
 
 PRISM = HERE / "node_modules" / ".bin" / "prism"

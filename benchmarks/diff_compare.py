@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT))
 from diff_generate import OUT, generate  # noqa: E402
 from diff_swagger2 import convert_file  # noqa: E402
 
+from crr_contract import files as spec_files  # noqa: E402
 from harness.diff import diff_files  # noqa: E402
 from harness.diff import run as diff_run  # noqa: E402
-from harness.specs import files as spec_files  # noqa: E402
 
 BIN = HERE / "diff" / "node_modules" / ".bin"
 CORPUS = ROOT / "tests" / "diff" / "corpus"
@@ -263,7 +263,7 @@ def markdown(timing: dict, corpus: dict | None, operations: int) -> str:
         lines += [
             "",
             f"Ours in process: YAML parsing {inner.get('parse_pure_python_seconds', 0):.1f} s with PyYAML's pure-Python "
-            f"loader (as harness/specs/files.py loads today), {inner.get('parse_libyaml_seconds', 0):.1f} s with libyaml; "
+            f"loader (as crr_contract/files.py loads today), {inner.get('parse_libyaml_seconds', 0):.1f} s with libyaml; "
             f"the diff itself {inner.get('diff_only_seconds', 0):.1f} s; {inner.get('changes')} changes "
             f"({inner.get('counts')}), verdict {inner.get('verdict')}.",
         ]

@@ -12,7 +12,7 @@ import importlib
 import sys
 
 from harness import __version__
-from harness.errors import InputError
+from harness.errors import USER_INPUT_ERRORS
 
 COMMANDS: tuple[str, ...] = (
     "certify",
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args))
-    except InputError as exc:
+    except USER_INPUT_ERRORS as exc:
         print(f"crr-harness {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -21,8 +21,8 @@ from urllib.parse import quote
 
 import httpx
 
+from crr_contract.operations import Operation
 from harness.results import RecordedExchange, RecordedRequest, RecordedResponse
-from harness.specs.operations import Operation
 from harness.target.config import Participant, TargetConfig
 
 __all__ = ["CLIENT_CERT_HEADER", "Exchange", "TargetClient", "tls_context"]

@@ -21,12 +21,12 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from harness.specs.operations import ServiceSpec, SpecLoadError, default_spec_files, load_specs
+from crr_contract.operations import ServiceSpec, SpecLoadError, default_spec_files, load_specs
+from crr_contract.pki import PkiError, ensure_pki
 from reference_impl.api.app import DEFAULT_CATALOG, create_app
 from reference_impl.api.routing import MissingHandlersError
 from reference_impl.datasets.market_sim import START, dataset
 from reference_impl.security.asgi_tls import Mode, server_config
-from reference_impl.security.pki import PkiError, ensure_pki
 from reference_impl.store.durable import DurableSystem, InitialData
 from reference_impl.store.journal import StoreError
 

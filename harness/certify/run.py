@@ -17,6 +17,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.operations import load_specs
 from harness import __version__
 from harness.certify.selection import Selection
 from harness.certify.session import Session
@@ -24,8 +26,6 @@ from harness.checks import CheckContext
 from harness.client import TargetClient
 from harness.reports import write_reports
 from harness.results import RunReport, SpecFileUsed
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.operations import load_specs
 from harness.suites import SUITES
 from harness.target.config import TargetConfig
 

@@ -9,6 +9,8 @@ with SEC0002. A refusal must also not be given to a caller the spec allows.
 
 from __future__ import annotations
 
+from crr_contract.operations import Operation
+from crr_contract.version import SpecVersion
 from harness.checks.error_codes import error_codes_of
 from harness.checks.registry import (
     CheckContext,
@@ -18,8 +20,6 @@ from harness.checks.registry import (
     operation_clause,
 )
 from harness.client import Exchange
-from harness.specs.operations import Operation
-from harness.specs.version import SpecVersion
 
 ROLE_REFUSAL = "SEC0001"
 PARTICIPANT_REFUSAL = "SEC0002"

@@ -16,6 +16,8 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
+from crr_contract.examples import resolve
+from crr_contract.operations import Operation
 from harness.checks.registry import (
     CheckContext,
     CheckFailed,
@@ -24,8 +26,6 @@ from harness.checks.registry import (
     operation_clause,
 )
 from harness.client import Exchange
-from harness.specs.examples import resolve
-from harness.specs.operations import Operation
 
 
 def _download(exchange: Exchange) -> tuple[Operation, dict[str, Any]]:

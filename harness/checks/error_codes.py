@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from crr_contract.operations import Operation
+from crr_contract.version import SpecVersion
 from harness.checks.registry import (
     CheckContext,
     CheckFailed,
@@ -18,8 +20,6 @@ from harness.checks.registry import (
     operation_clause,
 )
 from harness.client import Exchange
-from harness.specs.operations import Operation
-from harness.specs.version import SpecVersion
 
 CATALOG_FILE = "specs/errors/catalog.yaml"
 

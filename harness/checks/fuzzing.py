@@ -30,6 +30,9 @@ from urllib.parse import parse_qsl, urlsplit
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from crr_contract.examples import query_parameters, resolve
+from crr_contract.openapi_messages import OpenAPIRequest
+from crr_contract.operations import Operation
 from harness.checks.error_codes import error_codes_of
 from harness.checks.registry import (
     CheckContext,
@@ -40,9 +43,6 @@ from harness.checks.registry import (
 )
 from harness.client import Exchange
 from harness.results import RecordedRequest
-from harness.specs.examples import query_parameters, resolve
-from harness.specs.openapi_messages import OpenAPIRequest
-from harness.specs.operations import Operation
 
 __all__ = [
     "COVERED",

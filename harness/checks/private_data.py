@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from crr_contract.examples import takes_participant
 from harness.checks.access import named_participant
 from harness.checks.registry import (
     CheckContext,
@@ -22,7 +23,6 @@ from harness.checks.registry import (
     operation_clause,
 )
 from harness.client import Exchange
-from harness.specs.examples import takes_participant
 
 _RULES = yaml.safe_load(Path(__file__).with_name("private_data.yaml").read_text(encoding="utf-8"))
 OWNER_FIELDS: tuple[str, ...] = tuple(_RULES["owner_fields"])

@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.operations import Operation
+from crr_contract.pointer import join
 from harness.client import Exchange
 from harness.results import Status
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.operations import Operation
-from harness.specs.pointer import join
 from harness.target.config import TargetConfig
 
 __all__ = [

@@ -11,6 +11,9 @@ from __future__ import annotations
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from crr_contract.examples import resolve
+from crr_contract.openapi_messages import OpenAPIRequest, OpenAPIResponse
+from crr_contract.operations import Operation
 from harness.checks.registry import (
     CheckContext,
     CheckFailed,
@@ -19,9 +22,6 @@ from harness.checks.registry import (
     operation_clause,
 )
 from harness.client import Exchange
-from harness.specs.examples import resolve
-from harness.specs.openapi_messages import OpenAPIRequest, OpenAPIResponse
-from harness.specs.operations import Operation
 
 
 def _answered(exchange: Exchange) -> Operation:

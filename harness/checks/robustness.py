@@ -11,10 +11,10 @@ The documented size of a request body is the spec's ``x-max-body-bytes``
 
 from __future__ import annotations
 
+from crr_contract.operations import Operation
 from harness.checks.error_codes import error_codes_of
 from harness.checks.registry import CheckContext, case_check
 from harness.client import Exchange
-from harness.specs.operations import Operation
 
 __all__ = ["BODY_LIMIT_KEY", "DEFAULT_BODY_LIMIT", "documented_body_limit", "malformed_refused"]
 

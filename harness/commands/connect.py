@@ -100,7 +100,7 @@ def _moment(facts: Any, now: datetime) -> datetime | None:
 
 
 def _check_role(role: str, specs_dir: Path, where: str) -> None:
-    from harness.specs.files import load_document
+    from crr_contract.files import load_document
 
     roles_file = specs_dir / "roles.yaml"
     if not roles_file.is_file():
@@ -120,8 +120,8 @@ def _check_role(role: str, specs_dir: Path, where: str) -> None:
 
 
 def _from_config(args: argparse.Namespace, now: datetime):
+    from crr_contract.files import load_document
     from harness.connect.certs import check_key_matches, read_bundle, read_certificate
-    from harness.specs.files import load_document
     from harness.target.config import parse_target
 
     for flag, value in (
@@ -190,9 +190,9 @@ def _resolve(base: Path, value: Any) -> Path:
 
 
 def _from_url(args: argparse.Namespace, now: datetime):
+    from crr_contract.operations import DEFAULT_SPECS_DIR
     from harness.connect.certs import check_key_matches, read_bundle, read_certificate
     from harness.connect.network import parse_endpoint
-    from harness.specs.operations import DEFAULT_SPECS_DIR
     from harness.target.config import parse_target
 
     if args.participant is not None:

@@ -7,9 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+from crr_contract.operations import DEFAULT_SPECS_DIR
 from harness.lint import run_lint
 from harness.lint.rules import RULES
-from harness.specs.operations import DEFAULT_SPECS_DIR
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

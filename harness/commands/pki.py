@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reference_impl.security.pki import PkiError, init_pki
+    from crr_contract.pki import PkiError, init_pki
 
     try:
         layout = init_pki(args.directory, force=args.force)

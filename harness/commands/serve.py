@@ -98,7 +98,7 @@ def _one_line_errors(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from harness.specs.operations import SpecLoadError, default_spec_files, parse_spec_name
+    from crr_contract.operations import SpecLoadError, default_spec_files, parse_spec_name
     from reference_impl.server import ServerSettings, ServerSetupError, serve
 
     try:

@@ -25,6 +25,9 @@ from urllib.parse import quote
 
 from cryptography import x509
 
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.examples import example_request
+from crr_contract.operations import Operation, SpecLoadError, load_specs
 from harness import __version__
 from harness.certify.run import new_run_id
 from harness.certify.selection import Selection
@@ -41,9 +44,6 @@ from harness.connect.writes import check_write, load_plans
 from harness.errors import InputError
 from harness.reports import write_reports
 from harness.results import CheckResult, RunReport, SpecFileUsed, Status
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.examples import example_request
-from harness.specs.operations import Operation, SpecLoadError, load_specs
 from harness.target.config import SIMCONTROL, Participant, TargetConfig
 
 __all__ = ["ConnectRequest", "run_connect"]

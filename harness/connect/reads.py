@@ -7,12 +7,12 @@ participant's role, called with the spec's own example request.
 
 from __future__ import annotations
 
+from crr_contract.examples import example_request
+from crr_contract.operations import Operation, ServiceSpec
 from harness.checks.registry import operation_clause
 from harness.connect.layers import layer
 from harness.connect.outcome import Context, Outcome, describe_answer, refusal
 from harness.results import Status
-from harness.specs.examples import example_request
-from harness.specs.operations import Operation, ServiceSpec
 
 __all__ = ["check_identity", "check_read", "identity_operation", "read_operation", "tags"]
 

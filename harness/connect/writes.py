@@ -18,14 +18,14 @@ from typing import Any
 
 import yaml
 
+from crr_contract.examples import example_request
+from crr_contract.operations import Operation, ServiceSpec
 from harness.checks.registry import operation_clause
 from harness.client import Exchange
 from harness.connect.layers import layer
 from harness.connect.outcome import Context, Outcome, codes, describe_answer, refusal
 from harness.connect.reads import tags
 from harness.results import Status
-from harness.specs.examples import example_request
-from harness.specs.operations import Operation, ServiceSpec
 
 __all__ = ["PLAN_FILE", "WritePlan", "check_write", "draft_name", "load_plans"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from harness.specs.version import BUMP_LEVELS
+from crr_contract.version import BUMP_LEVELS
 
 NO_BUMP = "NONE"
 

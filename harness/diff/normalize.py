@@ -14,9 +14,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from crr_contract import pointer
+from crr_contract.files import load_document
 from harness.errors import InputError
-from harness.specs import pointer
-from harness.specs.files import load_document
 
 ORIGIN = "$origin"
 RECURSIVE = "$recursive"

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.version import SpecVersion
 from harness.diff.model import Finding
 from harness.diff.operations import Match, Operation
 from harness.diff.proof import Proof
 from harness.diff.schema_compare import SchemaComparer, doc_findings, extension_findings, short
 from harness.diff.view import ViewBuilder
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.version import SpecVersion
 
 _OP_DOC = {
     "summary": "doc.summary.changed",

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crr_contract.files import load_document
 from crr_contract.shipped import SPECS_DIR
+from crr_contract.version import BUMP_LEVELS
 from harness.errors import InputError
-from harness.specs.files import load_document
-from harness.specs.version import BUMP_LEVELS
 
 DEFAULT_POLICY = SPECS_DIR / "policy" / "bump-policy.yaml"
 DIRECTIONS = ("request", "response", "both", "none")

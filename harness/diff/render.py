@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from crr_contract.version import BUMP_LEVELS
 from harness.diff.model import Change, DiffResult
-from harness.specs.version import BUMP_LEVELS
 
 FORMATS = ("text", "json", "markdown")
 _HEADINGS = {

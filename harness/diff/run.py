@@ -12,6 +12,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crr_contract import pointer
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.files import (
+    SpecFile,
+    by_key,
+    find_openapi,
+    find_schemas,
+    load_document,
+    parse_openapi_name,
+    parse_schema_name,
+)
+from crr_contract.version import SpecVersion
 from harness.diff.catalog_diff import diff_catalog
 from harness.diff.jsonschema_diff import diff_json_schema
 from harness.diff.model import (
@@ -26,19 +38,7 @@ from harness.diff.model import (
 from harness.diff.openapi_diff import OpenAPIContext, OpenAPIDocument, diff_openapi
 from harness.diff.policy import BumpPolicy
 from harness.diff.verdict import VersionedFile, judge
-from harness.errors import InputError
-from harness.specs import pointer
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.files import (
-    SpecFile,
-    by_key,
-    find_openapi,
-    find_schemas,
-    load_document,
-    parse_openapi_name,
-    parse_schema_name,
-)
-from harness.specs.version import SpecVersion
+from harness.errors import USER_INPUT_ERRORS, InputError
 
 AUTO = "auto"
 _CATALOG = Path("errors") / "catalog.yaml"
@@ -336,7 +336,7 @@ def _parse(text: Any) -> SpecVersion | None:
         return None
     try:
         return SpecVersion.parse(str(text))
-    except InputError:
+    except USER_INPUT_ERRORS:
         return None
 
 

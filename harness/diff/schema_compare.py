@@ -12,11 +12,11 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from crr_contract import pointer
 from harness.diff.model import Finding
 from harness.diff.normalize import ORIGIN, RECURSIVE
 from harness.diff.proof import Proof
 from harness.diff.view import ViewBuilder, fingerprint
-from harness.specs import pointer
 
 DOC_RULES = {
     "description": "doc.description.changed",

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crr_contract.version import BUMP_LEVELS, SpecVersion
 from harness.diff.model import NO_BUMP, Verdict, bump_rank
 from harness.diff.policy import BumpPolicy
-from harness.errors import InputError
-from harness.specs.version import BUMP_LEVELS, SpecVersion
+from harness.errors import USER_INPUT_ERRORS
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def _release_notes(notes: Any, version: SpecVersion) -> tuple[list[str], list[st
         try:
             if SpecVersion.parse(str(n.get("version"))) > version:
                 newer.append(str(n.get("version")))
-        except InputError:
+        except USER_INPUT_ERRORS:
             warnings.append(f"info.x-release-notes entry with a bad version: {n.get('version')!r}")
     if newer:
         problems.append(

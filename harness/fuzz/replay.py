@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.operations import Operation, load_specs
 from harness.checks import REGISTRY, CheckContext, run_checks
 from harness.checks.fuzzing import FuzzedExchange, query_params, request_problems
 from harness.client import TargetClient
@@ -25,8 +27,6 @@ from harness.errors import InputError
 from harness.fuzz.findings import parse_finding_id
 from harness.fuzz.target_state import open_windows
 from harness.results import Status
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.operations import Operation, load_specs
 from harness.target.config import TargetConfig
 
 __all__ = ["ReplayOutcome", "find_finding", "replay_finding"]

@@ -21,7 +21,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import CheckContext as StCheckContext
 from schemathesis.schemas import APIOperation
 
-from harness.specs.operations import Operation, ServiceSpec
+from crr_contract.operations import Operation, ServiceSpec
 
 __all__ = ["FuzzOperation", "load_operations"]
 

@@ -48,6 +48,7 @@ from hypothesis.stateful import (
 )
 from schemathesis import GenerationMode
 
+from crr_contract.examples import body_schema, example_request, query_parameters, resolve
 from harness.fuzz import wire
 from harness.fuzz.context import FuzzRun
 from harness.fuzz.hypo import (
@@ -60,7 +61,6 @@ from harness.fuzz.hypo import (
 )
 from harness.fuzz.schemas import FuzzOperation
 from harness.results import RecordedExchange
-from harness.specs.examples import body_schema, example_request, query_parameters, resolve
 from harness.target.config import Participant
 
 __all__ = ["CHAINS", "STEPS", "ChainStats", "available_chains", "run_chains"]

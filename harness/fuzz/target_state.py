@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from crr_contract.operations import Operation
 from harness.client import Exchange, TargetClient
-from harness.specs.operations import Operation
 from harness.target.config import SIMCONTROL, Participant, TargetConfig
 
 __all__ = ["TargetState", "discover", "open_windows"]

@@ -22,10 +22,10 @@ from schemathesis.core.failures import Failure
 from schemathesis.core.transport import Response as StResponse
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from crr_contract.operations import Operation
 from harness.checks.fuzzing import UPSTREAM, FuzzedExchange, query_params
 from harness.client import TargetClient
 from harness.results import RecordedExchange
-from harness.specs.operations import Operation
 from harness.target.config import Participant
 
 __all__ = ["UPSTREAM_CHECKS", "prepared", "send", "st_response", "upstream_verdicts"]

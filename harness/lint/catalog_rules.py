@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from harness.errors import InputError
+from crr_contract.version import SpecVersion
+from harness.errors import USER_INPUT_ERRORS
 from harness.lint.findings import Finding, pointer
 from harness.lint.rules import rule
-from harness.specs.version import SpecVersion
 
 CODE_PATTERN = re.compile(r"^[A-Z]{3,4}[0-9]{4}$")
 REQUIRED_FIELDS = ("family", "http_status", "severity", "meaning", "services")
@@ -93,7 +93,7 @@ def check_entries(path: Path, document: Any) -> Iterator[Finding]:
                     )
                 try:
                     SpecVersion.parse(str(version))
-                except InputError:
+                except USER_INPUT_ERRORS:
                     yield Finding(
                         path,
                         where + f"/{table}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.specs import pointer as json_pointer
+from crr_contract import pointer as json_pointer
 
 
 @dataclass(frozen=True, order=True)

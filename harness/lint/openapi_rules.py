@@ -11,13 +11,13 @@ from openapi_spec_validator import OpenAPIV30SpecValidator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from harness.errors import InputError
+from crr_contract import pointer as json_pointer
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.files import SpecFile
+from crr_contract.version import SpecVersion
+from harness.errors import USER_INPUT_ERRORS
 from harness.lint.findings import Finding, pointer
 from harness.lint.rules import rule
-from harness.specs import pointer as json_pointer
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.files import SpecFile
-from harness.specs.version import SpecVersion
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 ACCESS_TAGS = ("read", "write")
@@ -105,7 +105,7 @@ def check_release_notes(ctx: OpenAPIContext) -> Iterator[Finding]:
             continue
         try:
             version = SpecVersion.parse(str(entry["version"]))
-        except InputError:
+        except USER_INPUT_ERRORS:
             version = None
         if version is None:
             yield Finding(

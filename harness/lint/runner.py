@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.errors import InputError
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.files import by_key, find_openapi, find_schemas, load_document
+from harness.errors import USER_INPUT_ERRORS, InputError
 from harness.lint import catalog_rules, openapi_rules, schema_rules  # noqa: F401  (registers rules)
 from harness.lint.findings import Finding, LintReport
 from harness.lint.openapi_rules import OpenAPIContext
 from harness.lint.rules import rules_for
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.files import by_key, find_openapi, find_schemas, load_document
 
 
 def _load_or_finding(path: Path, report: LintReport, rule_id: str) -> object | None:
     """Load one file; an unparsable file is a finding, not a crash, so the rest is still linted."""
     try:
         return load_document(path)
-    except InputError as exc:
+    except USER_INPUT_ERRORS as exc:
         report.findings.append(Finding(path, "", rule_id, str(exc).split(": ", 1)[-1]))
         return None
 
@@ -53,7 +53,7 @@ def run_lint(
                 report.findings.extend(lint_rule.check(catalog_path, document))
             try:
                 catalog = ErrorCatalog.load(catalog_path)
-            except InputError as exc:
+            except USER_INPUT_ERRORS as exc:
                 report.notes.append(f"error catalog unusable, error-code checks skipped: {exc}")
     else:
         report.notes.append(f"no error catalog at {catalog_path}; error-code checks skipped")

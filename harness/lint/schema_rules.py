@@ -14,9 +14,9 @@ from typing import Any
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import SchemaError
 
+from crr_contract.files import SpecFile
 from harness.lint.findings import Finding, pointer
 from harness.lint.rules import rule
-from harness.specs.files import SpecFile
 
 DRAFT7_URIS = {"http://json-schema.org/draft-07/schema#", "http://json-schema.org/draft-07/schema"}
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from crr_contract.files import load_document
 from harness.errors import InputError
-from harness.specs.files import load_document
 
 __all__ = [
     "OPERATOR_ACTIONS",

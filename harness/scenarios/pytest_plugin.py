@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from harness.errors import InputError
+from harness.errors import USER_INPUT_ERRORS
 from harness.scenarios.model import Scenario, load_scenario, looks_like_scenario
 
 _RUNNER = pytest.StashKey["_Runtime"]()
@@ -54,7 +54,7 @@ class ScenarioFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         try:
             scenario = load_scenario(self.path)
-        except InputError as exc:
+        except USER_INPUT_ERRORS as exc:
             raise self.CollectError(str(exc)) from None
         yield ScenarioItem.from_parent(self, name=scenario.id, scenario=scenario)
 
@@ -99,6 +99,8 @@ class _Runtime:
     """The target, the reference and the session, started once per pytest run."""
 
     def __init__(self, config: pytest.Config) -> None:
+        from crr_contract.error_catalog import ErrorCatalog
+        from crr_contract.operations import load_specs
         from harness import __version__
         from harness.certify.selection import Selection
         from harness.certify.session import Session
@@ -106,8 +108,6 @@ class _Runtime:
         from harness.client import TargetClient
         from harness.results import RunReport
         from harness.scenarios.runner import ScenarioRunner
-        from harness.specs.error_catalog import ErrorCatalog
-        from harness.specs.operations import load_specs
         from harness.suites.scenarios import reference_side
 
         self._stack = contextlib.ExitStack()

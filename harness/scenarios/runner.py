@@ -19,6 +19,9 @@ from typing import Any
 
 import allure
 
+from crr_contract.examples import query_parameters
+from crr_contract.files import load_document
+from crr_contract.operations import Operation
 from harness.certify.session import Session
 from harness.checks.error_codes import error_codes_of
 from harness.checks.registry import REGISTRY, CheckFailed, case_check
@@ -29,9 +32,6 @@ from harness.scenarios.model import Actor, Scenario, Step
 from harness.scenarios.operator import apply_operator_step, window_probe
 from harness.scenarios.outcomes import compare_outcomes
 from harness.scenarios.values import PathError, interpolate, match, resolve
-from harness.specs.examples import query_parameters
-from harness.specs.files import load_document
-from harness.specs.operations import Operation
 from harness.target.config import Participant, TargetConfig
 
 __all__ = ["ScenarioRunner", "Side"]

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from crr_contract.examples import example_request
+from crr_contract.operations import Operation, load_specs
 from harness.certify.session import Session
 from harness.checks import REGISTRY
 from harness.client import Exchange, TargetClient
 from harness.results import CheckResult, RecordedExchange, Status
-from harness.specs.examples import example_request
-from harness.specs.operations import Operation, load_specs
 from harness.target.config import SIMCONTROL, Participant, TargetConfig
 
 __all__ = [

@@ -25,6 +25,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from crr_contract.examples import body_schema, example_request, resolve
+from crr_contract.operations import Operation
 from harness.certify.session import Session
 from harness.checks.error_codes import error_codes_of
 from harness.checks.robustness import documented_body_limit, malformed_refused
@@ -39,8 +41,6 @@ from harness.security_suite.common import (
     writes,
 )
 from harness.security_suite.private import Garden
-from harness.specs.examples import body_schema, example_request, resolve
-from harness.specs.operations import Operation
 from harness.target.config import SIMCONTROL, Participant
 
 __all__ = ["NESTING_DEPTH", "case_names", "grow", "plan", "run"]

@@ -32,6 +32,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from crr_contract.examples import example_request
+from crr_contract.files import load_document
+from crr_contract.operations import Operation
 from harness.certify.session import Session
 from harness.checks.tls import DEFECT_CHECKS, NO_CERTIFICATE, refusal
 from harness.client import CLIENT_CERT_HEADER, Exchange, tls_context
@@ -42,9 +45,6 @@ from harness.results import (
     Status,
 )
 from harness.security_suite.common import health, record, writes
-from harness.specs.examples import example_request
-from harness.specs.files import load_document
-from harness.specs.operations import Operation
 from harness.target.config import SIMCONTROL, Participant
 
 __all__ = ["BadCredential", "bad_credentials", "run_matrix", "run_policy"]

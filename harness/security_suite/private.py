@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from crr_contract.examples import example_request, query_parameters, takes_participant
+from crr_contract.operations import Operation
 from harness.certify.session import Session
 from harness.checks.error_codes import error_codes_of
 from harness.checks.private_records import planted_in
@@ -38,8 +40,6 @@ from harness.security_suite.common import (
     record,
     writes,
 )
-from harness.specs.examples import example_request, query_parameters, takes_participant
-from harness.specs.operations import Operation
 from harness.target.config import SIMCONTROL, Participant
 
 __all__ = ["Garden", "Planted", "case_names", "owner", "plant", "run"]

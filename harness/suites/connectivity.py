@@ -18,9 +18,9 @@ download type the target lists with its markets.
 
 from __future__ import annotations
 
+from crr_contract.examples import example_request, takes_participant
+from crr_contract.operations import Operation
 from harness.certify.session import Session
-from harness.specs.examples import example_request, takes_participant
-from harness.specs.operations import Operation
 from harness.target.config import SIMCONTROL, Participant
 
 NAME = "connectivity"

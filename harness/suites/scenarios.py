@@ -12,13 +12,13 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from crr_contract.operations import load_specs
 from crr_contract.shipped import SCENARIOS_DIR
 from harness.certify.session import Session
 from harness.client import TargetClient
 from harness.errors import InputError
 from harness.scenarios.model import load_scenario
 from harness.scenarios.runner import ScenarioRunner, Side, scenario_files
-from harness.specs.operations import load_specs
 
 NAME = "scenarios"
 DESCRIPTION = "the market-sim weeks 1-3 (scenarios/), outcomes compared with the reference engine"

@@ -27,9 +27,9 @@ import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from crr_contract.files import by_key, find_openapi, load_document
+from crr_contract.operations import DEFAULT_SPECS_DIR
 from harness.errors import InputError
-from harness.specs.files import by_key, find_openapi, load_document
-from harness.specs.operations import DEFAULT_SPECS_DIR
 
 __all__ = [
     "FEATURES",

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from crr_contract.files import load_document
 from harness.errors import InputError
-from harness.specs.files import load_document
 from harness.target.config import TargetConfig, dump_target, parse_target
 
 __all__ = ["declaration_from_dev_pki", "target_from_dev_pki"]

@@ -37,8 +37,8 @@ def embedded_target(
     ``wrap`` puts an ASGI layer around the reference app: the mutation
     self-test serves deliberately broken variants of the reference this way.
     """
+    from crr_contract.pki import PkiError, init_pki
     from reference_impl.security.asgi_tls import running_server
-    from reference_impl.security.pki import PkiError, init_pki
     from reference_impl.server import ReferenceSystem, ServerSetupError
 
     workdir = Path(workdir)

@@ -20,8 +20,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.operations import DEFAULT_SPECS_DIR, ServiceSpec
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.operations import DEFAULT_SPECS_DIR, ServiceSpec
 from reference_impl.api.call import Engine, Handler
 from reference_impl.api.errors import ErrorResponder
 from reference_impl.api.handlers import REGISTRY

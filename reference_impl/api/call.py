@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from harness.specs.operations import Operation, ServiceSpec
+from crr_contract.identity import Identity
+from crr_contract.operations import Operation, ServiceSpec
 from reference_impl.engine.system import CRRSystem
-from reference_impl.security.identity import Identity
 
 __all__ = ["Call", "Engine", "Handler"]
 

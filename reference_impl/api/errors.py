@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from starlette.responses import Response
 
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.operations import Operation
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.operations import Operation
 from reference_impl.engine.errors import DomainError
 
 __all__ = [

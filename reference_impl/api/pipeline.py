@@ -28,7 +28,8 @@ import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
 
-from harness.specs.operations import ServiceSpec
+from crr_contract.identity import Identity
+from crr_contract.operations import ServiceSpec
 from reference_impl.api.call import Call, Engine
 from reference_impl.api.errors import ErrorResponder, Problem, problems_from
 from reference_impl.api.routing import BoundOperation
@@ -45,7 +46,6 @@ from reference_impl.security.authorization import (
     requested_participant,
     role_check,
 )
-from reference_impl.security.identity import Identity
 
 __all__ = ["Pipeline"]
 

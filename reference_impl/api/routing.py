@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.routing import Route
 
-from harness.specs.operations import Operation, ServiceSpec, SpecLoadError
+from crr_contract.operations import Operation, ServiceSpec, SpecLoadError
 from reference_impl.api.call import Handler
 
 __all__ = ["ANY_METHOD", "BoundOperation", "MissingHandlersError", "bind", "routes"]

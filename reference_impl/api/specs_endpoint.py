@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from harness.specs.operations import ServiceSpec
+from crr_contract.operations import ServiceSpec
 from reference_impl.api.errors import ErrorResponder
 from reference_impl.api.routing import ANY_METHOD
 

@@ -40,8 +40,8 @@ from openapi_core.validation.request.exceptions import (
 )
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from harness.specs.openapi_messages import OpenAPIRequest
-from harness.specs.operations import Operation, ServiceSpec
+from crr_contract.openapi_messages import OpenAPIRequest
+from crr_contract.operations import Operation, ServiceSpec
 from reference_impl.api.errors import Problem
 
 __all__ = [

@@ -42,14 +42,14 @@ import uvicorn
 from cryptography import x509
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from reference_impl.security.identity import (
+from crr_contract.identity import (
     CertificateValidator,
     Identity,
     IdentityError,
     RejectReason,
     certificate_pem,
 )
-from reference_impl.security.pki import PkiLayout, ensure_pki
+from crr_contract.pki import PkiLayout, ensure_pki
 from reference_impl.security.tls import server_context
 
 __all__ = [

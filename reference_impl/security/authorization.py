@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from reference_impl.security.identity import Identity
+from crr_contract.identity import Identity
 
 __all__ = [
     "AUTHORIZATION_FAILED",

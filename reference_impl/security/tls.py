@@ -14,7 +14,7 @@ from __future__ import annotations
 import ssl
 from pathlib import Path
 
-from reference_impl.security.pki import PkiLayout
+from crr_contract.pki import PkiLayout
 
 __all__ = [
     "MINIMUM_TLS_VERSION",

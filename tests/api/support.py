@@ -19,18 +19,18 @@ import httpx
 from openapi_core.datatypes import RequestParameters
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.openapi_messages import OpenAPIRequest, OpenAPIResponse
-from harness.specs.operations import Operation, ServiceSpec
-from reference_impl.api.app import DEFAULT_CATALOG
-from reference_impl.security.asgi_tls import Mode, RunningServer, running_server
-from reference_impl.security.pki import (
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.openapi_messages import OpenAPIRequest, OpenAPIResponse
+from crr_contract.operations import Operation, ServiceSpec
+from crr_contract.pki import (
     ROLE_NDA_REPORTS,
     ROLE_OPERATOR,
     ROLE_READ,
     ROLE_READ_WRITE,
     PkiLayout,
 )
+from reference_impl.api.app import DEFAULT_CATALOG
+from reference_impl.security.asgi_tls import Mode, RunningServer, running_server
 from reference_impl.security.tls import client_context_for
 from reference_impl.server import ReferenceSystem
 from reference_impl.store.durable import InitialData

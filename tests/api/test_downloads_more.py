@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jsonschema import Draft7Validator, FormatChecker
 
-from harness.specs.files import by_key, find_schemas, load_document
+from crr_contract.files import by_key, find_schemas, load_document
 from reference_impl.datasets.market_sim import MONTHLY_T1, PGAE
 from tests.api.support import Api, error_codes
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from harness.specs.examples import body_schema, example_request, query_parameters
-from harness.specs.operations import Operation, default_spec_files, load_specs
+from crr_contract.examples import body_schema, example_request, query_parameters
+from crr_contract.operations import Operation, default_spec_files, load_specs
 from tests.api.support import PARTICIPANT_OF, ROLE_CLIENT, Api
 
 OPERATIONS = [op for spec in load_specs(default_spec_files()) for op in spec.operations()]

@@ -9,13 +9,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from harness.specs.operations import default_spec_files, load_specs
+from crr_contract.operations import default_spec_files, load_specs
+from crr_contract.pki import PkiLayout
 from reference_impl.api.app import create_app
 from reference_impl.api.call import Call
 from reference_impl.api.handlers import REGISTRY
 from reference_impl.engine.errors import DomainError
 from reference_impl.security.asgi_tls import running_server
-from reference_impl.security.pki import PkiLayout
 from reference_impl.security.tls import client_context_for
 from reference_impl.server import default_initial_data
 from reference_impl.store.durable import DurableSystem

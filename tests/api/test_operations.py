@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from harness.specs.operations import DEFAULT_SPECS_DIR
+from crr_contract.operations import DEFAULT_SPECS_DIR
 from reference_impl.datasets.market_sim import (
     MONTHLY_AUCTION,
     MONTHLY_T1,

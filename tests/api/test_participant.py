@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from harness.specs.examples import example_request, takes_participant
-from harness.specs.operations import Operation, default_spec_files, load_specs
-from reference_impl.security.pki import ROLE_NDA_REPORTS, ROLE_READ, ROLE_READ_WRITE
+from crr_contract.examples import example_request, takes_participant
+from crr_contract.operations import Operation, default_spec_files, load_specs
+from crr_contract.pki import ROLE_NDA_REPORTS, ROLE_READ, ROLE_READ_WRITE
 from tests.api.support import PARTICIPANT_OF, ROLE_CLIENT, Api, error_codes
 
 OPERATIONS = [

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from reference_impl.security.pki import PkiLayout
+from crr_contract.pki import PkiLayout
 from tests.api.support import Api, error_codes, serving
 
 

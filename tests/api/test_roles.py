@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from harness.specs.examples import example_request
-from harness.specs.operations import DEFAULT_SPECS_DIR, Operation, default_spec_files, load_specs
+from crr_contract.examples import example_request
+from crr_contract.operations import DEFAULT_SPECS_DIR, Operation, default_spec_files, load_specs
 from tests.api.support import PARTICIPANT_OF, ROLE_CLIENT, Api, error_codes
 
 ROLES = sorted(yaml.safe_load((DEFAULT_SPECS_DIR / "roles.yaml").read_text())["roles"])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.specs.operations import (
+from crr_contract.operations import (
     SpecLoadError,
     default_spec_files,
     load_specs,

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from crr_contract.pki import PkiLayout, ensure_pki
 from harness.cli import main
-from reference_impl.security.pki import PkiLayout, ensure_pki
 from reference_impl.security.tls import client_context_for
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from crr_contract.pki import Defect, PkiLayout, init_pki
 from harness.cli import main
 from harness.target.config import load_target
 from harness.target.dev_pki import declaration_from_dev_pki
-from reference_impl.security.pki import Defect, PkiLayout, init_pki
 
 
 @pytest.fixture(scope="module")

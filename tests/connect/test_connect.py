@@ -23,13 +23,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from crr_contract.operations import Operation, load_specs
 from harness.cli import main
 from harness.client import TargetClient
 from harness.connect.certs import CertificateFacts
 from harness.connect.tls import explain_refusal
 from harness.connect.writes import draft_name
 from harness.reports.writer import load_report
-from harness.specs.operations import Operation, load_specs
 from harness.target.config import TargetConfig
 from harness.target.embedded import embedded_target
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from crr_contract.error_catalog import ErrorCatalog
 from harness.diff import BumpPolicy, diff_files
-from harness.specs.error_catalog import ErrorCatalog
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.yaml").is_file())

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import yaml
 
+from crr_contract.files import find_openapi, load_document
 from harness.diff import diff_files
 from harness.diff.normalize import ORIGIN, RECURSIVE, Normalizer
-from harness.specs.files import find_openapi, load_document
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).parent / "corpus"

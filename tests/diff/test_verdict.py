@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from crr_contract.version import SpecVersion
 from harness.diff import BumpPolicy
 from harness.diff.verdict import VersionedFile, expected_successor, judge
-from harness.specs.version import SpecVersion
 
 POLICY = BumpPolicy.load()
 V = SpecVersion.parse

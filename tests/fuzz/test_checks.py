@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.operations import Operation, default_spec_files, load_specs
 from harness.checks import REGISTRY, CheckContext, CheckFailed, NotApplicable
 from harness.checks.fuzzing import (
     UPSTREAM,
@@ -17,8 +19,6 @@ from harness.checks.fuzzing import (
 )
 from harness.client import Exchange
 from harness.results import RecordedExchange, RecordedRequest, RecordedResponse
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.operations import Operation, default_spec_files, load_specs
 from harness.target.config import Participant
 
 SPECS = load_specs(default_spec_files())

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from crr_contract.operations import default_spec_files, load_specs
 from harness.fuzz.options import FuzzOptions
 from harness.results import RunReport, Status
-from harness.specs.operations import default_spec_files, load_specs
 from tests.fuzz.support import failures, fuzz_embedded
 
 

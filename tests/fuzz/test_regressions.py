@@ -16,11 +16,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.operations import Operation, load_specs
 from harness.checks import CheckContext, run_checks
 from harness.client import Exchange, TargetClient
 from harness.results import Status
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.operations import Operation, load_specs
 from harness.target.config import TargetConfig
 from harness.target.embedded import embedded_target
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from harness.specs.files import by_key, find_schemas, load_document
+from crr_contract.files import by_key, find_schemas, load_document
 from tests.reference_engine.world import (
     ANNUAL_T1,
     MONTHLY_AUCTION,

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import yaml
 
+from crr_contract.operations import load_specs
 from harness.certify.run import certify
 from harness.client import TargetClient
 from harness.results import Status
-from harness.specs.operations import load_specs
 from harness.target.embedded import embedded_target
 
 

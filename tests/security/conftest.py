@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from reference_impl.security.pki import PkiLayout, init_pki
+from crr_contract.pki import PkiLayout, init_pki
 
 
 @pytest.fixture(scope="module")

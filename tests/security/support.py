@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from reference_impl.security.identity import Identity
-from reference_impl.security.pki import PkiLayout
+from crr_contract.identity import Identity
+from crr_contract.pki import PkiLayout
 
 
 async def echo_app(scope: dict[str, Any], receive: Any, send: Any) -> None:

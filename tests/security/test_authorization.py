@@ -8,20 +8,20 @@ from typing import Any
 import pytest
 import yaml
 
+from crr_contract.identity import Identity
+from crr_contract.pki import (
+    DEFAULT_CLIENTS,
+    ROLE_NDA_REPORTS,
+    ROLE_OPERATOR,
+    ROLE_READ,
+    ROLE_READ_WRITE,
+)
 from reference_impl.security.authorization import (
     authorization_code,
     authorize,
     participant_check,
     requested_participant,
     role_check,
-)
-from reference_impl.security.identity import Identity
-from reference_impl.security.pki import (
-    DEFAULT_CLIENTS,
-    ROLE_NDA_REPORTS,
-    ROLE_OPERATOR,
-    ROLE_READ,
-    ROLE_READ_WRITE,
 )
 
 ALPHA_RW = Identity("ALPHA_LSE", "alpha.rw", ROLE_READ_WRITE)

@@ -14,7 +14,7 @@ from cryptography.x509.oid import NameOID
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reference_impl.security.identity import (
+from crr_contract.identity import (
     CertificateValidator,
     Identity,
     IdentityError,
@@ -22,7 +22,7 @@ from reference_impl.security.identity import (
     certificates_from_header,
     load_certificate,
 )
-from reference_impl.security.pki import ROLE_READ, ROLE_READ_WRITE, Defect, PkiLayout
+from crr_contract.pki import ROLE_READ, ROLE_READ_WRITE, Defect, PkiLayout
 from tests.security.support import escaped_cert_header, issue_client_cert
 
 BRAVO_RW = Identity("BRAVO_TRADING", "bravo.rw", ROLE_READ_WRITE)

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from crr_contract.identity import Identity, IdentityError, RejectReason
+from crr_contract.pki import PkiLayout
 from reference_impl.security.asgi_tls import (
     ClientIdentityMiddleware,
     identity_from_tls_extension,
 )
-from reference_impl.security.identity import Identity, IdentityError, RejectReason
-from reference_impl.security.pki import PkiLayout
 from tests.security.support import escaped_cert_header
 
 ALPHA = Identity("ALPHA_LSE", "alpha.rw", "EXTERNAL CRR HOLDER READ/WRITE ACCESS")

@@ -14,8 +14,8 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from crr_contract.pki import DEFAULT_CLIENTS, ClientSpec, Defect, PkiLayout
 from reference_impl.security.asgi_tls import RunningServer, running_server
-from reference_impl.security.pki import DEFAULT_CLIENTS, ClientSpec, Defect, PkiLayout
 from reference_impl.security.tls import (
     client_context,
     client_context_for,

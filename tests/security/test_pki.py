@@ -12,14 +12,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from harness import cli
-from reference_impl.security.identity import (
+from crr_contract.identity import (
     CertificateValidator,
     Identity,
     IdentityError,
     RejectReason,
 )
-from reference_impl.security.pki import (
+from crr_contract.pki import (
     DEFAULT_CLIENTS,
     LEAF_LIFETIME,
     ClientSpec,
@@ -29,6 +28,7 @@ from reference_impl.security.pki import (
     ensure_pki,
     init_pki,
 )
+from harness import cli
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from crr_contract.pki import DEFAULT_CLIENTS, ClientSpec, Defect, PkiLayout
 from reference_impl.security.asgi_tls import RunningServer, running_server
-from reference_impl.security.pki import DEFAULT_CLIENTS, ClientSpec, Defect, PkiLayout
 from tests.security.support import echo_app, escaped_cert_header
 
 

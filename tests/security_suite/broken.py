@@ -232,8 +232,8 @@ def deep_nesting_wedges():
 def crl_less_target(workdir: Path, **_: Any) -> Iterator[TargetConfig]:
     """The embedded reference served with a TLS context that was never given the CRL, while
     the target still declares 'revocation' (the operator forgot ``crl_file``)."""
+    from crr_contract.pki import init_pki
     from reference_impl.security.asgi_tls import running_server
-    from reference_impl.security.pki import init_pki
     from reference_impl.server import ReferenceSystem
 
     workdir.mkdir(parents=True, exist_ok=True)

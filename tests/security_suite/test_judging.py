@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.operations import default_spec_files, load_specs
+from crr_contract.pki import init_pki
 from harness.checks import REGISTRY, CheckContext
 from harness.checks.private_records import planted_in
 from harness.checks.robustness import DEFAULT_BODY_LIMIT, documented_body_limit, malformed_refused
@@ -18,11 +21,8 @@ from harness.errors import InputError
 from harness.results import RecordedExchange, RecordedRequest, RecordedResponse
 from harness.security_suite.malformed import grow
 from harness.security_suite.mtls import bad_credentials, legacy_tls_unavailable
-from harness.specs.error_catalog import ErrorCatalog
-from harness.specs.operations import default_spec_files, load_specs
 from harness.target.config import Participant, dump_target, load_target, parse_target
 from harness.target.dev_pki import declaration_from_dev_pki
-from reference_impl.security.pki import init_pki
 
 SPECS = load_specs(default_spec_files())
 OPERATIONS = {op.name: op for spec in SPECS for op in spec.operations()}

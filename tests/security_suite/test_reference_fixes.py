@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from crr_contract.pki import PkiLayout, init_pki
 from reference_impl.api.validation import DEFAULT_BODY_LIMIT, body_limit
 from reference_impl.datasets.market_sim import MONTHLY_AUCTION
-from reference_impl.security.pki import PkiLayout, init_pki
 from tests.api.support import Api, serving
 
 CREATE = "/auction/v1.0/portfolioCreation"

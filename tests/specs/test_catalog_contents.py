@@ -11,10 +11,10 @@ import re
 from pathlib import Path
 from typing import Any
 
+from crr_contract.files import by_key, find_openapi, find_schemas, load_document
+from crr_contract.version import SpecVersion
 from harness.cli import main
 from harness.lint.openapi_rules import iter_operations, resolve_local
-from harness.specs.files import by_key, find_openapi, find_schemas, load_document
-from harness.specs.version import SpecVersion
 
 SPECS = Path(__file__).resolve().parents[2] / "specs"
 SERVICES = {

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from crr_contract.pki import PkiLayout, init_pki
 from reference_impl.datasets.market_sim import MONTHLY_AUCTION, NP15, PGAE, SP15
-from reference_impl.security.pki import PkiLayout, init_pki
 from reference_impl.security.tls import client_context_for
 from reference_impl.server import ReferenceSystem
 from tests.api.support import serving

@@ -24,8 +24,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from crr_contract.pki import PkiLayout, init_pki
 from reference_impl.datasets.market_sim import MONTHLY_AUCTION, NP15, PGAE, SP15
-from reference_impl.security.pki import PkiLayout, init_pki
 from reference_impl.security.tls import client_context_for
 
 LM_MARKET = "LM_MN_2025_M10"

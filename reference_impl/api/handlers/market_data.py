@@ -12,8 +12,8 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from harness.specs.files import by_key, find_schemas
-from harness.specs.operations import ServiceSpec
+from crr_contract.files import by_key, find_schemas
+from crr_contract.operations import ServiceSpec
 from reference_impl.api.call import Call, Handler
 from reference_impl.engine.system import CRRSystem
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
-from harness.errors import InputError
-from harness.specs.version import SpecVersion
+from crr_contract.errors import SpecError
+from crr_contract.version import SpecVersion
 
 # CAISO's files are caiso_crr_<service>_v<x.y.z>_openapi.yaml; the harness's own
 # operator API (specs/simcontrol/) is crr_harness_<name>_v<x.y.z>_openapi.yaml.
@@ -73,19 +73,19 @@ def by_key(files: list[SpecFile]) -> dict[str, list[SpecFile]]:
 
 
 def load_document(path: Path) -> Any:
-    """Read a YAML or JSON file; a missing or unparsable file is an InputError."""
+    """Read a YAML or JSON file; a missing or unparsable file is an SpecError."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
+        raise SpecError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read: {exc}") from None
+        raise SpecError(f"{path}: cannot read: {exc}") from None
     try:
         if str(path).endswith(".json"):
             return json.loads(text)
         return yaml.load(text, Loader=_YAML_LOADER)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(
+        raise SpecError(
             f"{path}: not valid {'JSON' if str(path).endswith('.json') else 'YAML'}: {first_line}"
         ) from None

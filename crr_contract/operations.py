@@ -21,8 +21,9 @@ from typing import Any
 import yaml
 from openapi_core import OpenAPI
 
+from crr_contract.errors import SpecLoadError
+from crr_contract.files import by_key, find_openapi, parse_openapi_name
 from crr_contract.shipped import SPECS_DIR
-from harness.specs.files import by_key, find_openapi, parse_openapi_name
 
 __all__ = [
     "DEFAULT_SPECS_DIR",
@@ -40,10 +41,6 @@ DEFAULT_SPECS_DIR = SPECS_DIR
 """The shipped spec catalog, used where the user names no folder of their own."""
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-
-class SpecLoadError(Exception):
-    """A spec file cannot be read, is not named by the convention, or two files serve one path."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,7 +55,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from reference_impl.security.identity import Identity
+from crr_contract.identity import Identity
 
 __all__ = [
     "DEFAULT_CLIENTS",

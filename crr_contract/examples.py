@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from harness.specs.operations import Operation
+from crr_contract.operations import Operation
 
 __all__ = ["body_schema", "example_request", "query_parameters", "resolve", "takes_participant"]
 

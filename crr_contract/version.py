@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import total_ordering
 
-from harness.errors import InputError
+from crr_contract.errors import SpecError
 
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 
@@ -26,7 +26,7 @@ class SpecVersion:
     def parse(cls, text: str) -> SpecVersion:
         match = _VERSION.match(str(text).strip())
         if not match:
-            raise InputError(f"not a MAJOR.MINOR.MINI version: {text!r}")
+            raise SpecError(f"not a MAJOR.MINOR.MINI version: {text!r}")
         return cls(*(int(part) for part in match.groups()))
 
     def __str__(self) -> str:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.errors import InputError
-from harness.specs.files import load_document
-from harness.specs.version import SpecVersion
+from crr_contract.errors import SpecError
+from crr_contract.files import load_document
+from crr_contract.version import SpecVersion
 
 ALL_SERVICES = "*"
 
@@ -56,7 +56,7 @@ class ErrorCatalog:
     def load(cls, path: Path) -> ErrorCatalog:
         data = load_document(path)
         if not isinstance(data, dict) or not isinstance(data.get("codes"), dict):
-            raise InputError(f"{path}: an error catalog needs a 'codes' mapping")
+            raise SpecError(f"{path}: an error catalog needs a 'codes' mapping")
         codes = {}
         for code, entry in data["codes"].items():
             try:
@@ -73,7 +73,7 @@ class ErrorCatalog:
                     source=entry.get("source", "INFERENCE"),
                 )
             except (KeyError, TypeError, ValueError) as exc:
-                raise InputError(f"{path}: code {code}: missing or bad field {exc}") from None
+                raise SpecError(f"{path}: code {code}: missing or bad field {exc}") from None
         return cls(codes=codes, path=Path(path))
 
     def __contains__(self, code: str) -> bool:

@@ -1,1 +1,0 @@
-"""Reading the spec catalog: versions, file discovery, the error catalog."""
