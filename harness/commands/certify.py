@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 
 from harness.commands.target_arguments import (
     add_target_arguments,
@@ -52,6 +53,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--rerun-failed",
         action="store_true",
         help="run only the cases that failed or errored in the last report (reports/latest)",
+    )
+    parser.add_argument(
+        "--scenarios-dir",
+        type=Path,
+        metavar="DIR",
+        help="play these scenario files (default: the scenarios shipped with crr-harness; "
+        "`crr-harness scenarios export DIR` makes a copy)",
     )
     parser.add_argument("--seed", type=int, help="seed of the run's random choices")
     parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
@@ -120,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
             rerun_base=rerun_base(args, "certify"),
             run_id=run_id,
             allure_evidence=args.allure_evidence,
+            options={"scenarios_dir": args.scenarios_dir} if args.scenarios_dir else None,
         )
     return finish(
         "certify",

@@ -1,9 +1,9 @@
 """``crr-harness specs export DIR`` and ``crr-harness scenarios export DIR``.
 
 The wheel carries the spec catalog and the market-sim scenarios; these
-commands give a user a copy to read and change, which ``--specs-dir``,
-``specs_dir:`` in target.yaml, ``certify --scenarios-dir`` or ``pytest DIR``
-then use instead of the shipped one.
+commands give a user a copy to read and change, which ``certify
+--specs-dir``, ``specs_dir:`` in target.yaml, ``certify --scenarios-dir`` or
+``pytest DIR`` then use instead of the shipped one.
 """
 
 from __future__ import annotations

@@ -46,6 +46,13 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         help="send the participant certificate in X-Client-Cert (URL-encoded PEM) over plain "
         "HTTP, for a target behind a TLS-terminating proxy on a trusted network",
     )
+    parser.add_argument(
+        "--specs-dir",
+        type=Path,
+        metavar="DIR",
+        help="judge the target by this spec catalog (default: the target's specs_dir, else the "
+        "catalog shipped with crr-harness; `crr-harness specs export DIR` makes a copy)",
+    )
     parser.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="reports directory")
     parser.add_argument(
         "--allure-evidence",
@@ -67,16 +74,28 @@ def target_for(args: argparse.Namespace, run_dir: Path) -> Iterator[TargetConfig
         config = load_target(args.config)
         if args.client_cert_header:
             config = dataclasses.replace(config, client_cert_header=True)
-        yield config
+        yield _with_specs_dir(config, args.specs_dir)
     elif args.target is not None:
-        yield target_from_dev_pki(
-            args.target, args.pki_dir, client_cert_header=args.client_cert_header
+        yield _with_specs_dir(
+            target_from_dev_pki(
+                args.target, args.pki_dir, client_cert_header=args.client_cert_header
+            ),
+            args.specs_dir,
         )
     else:
         with embedded_target(
             run_dir / "target", client_cert_header=args.client_cert_header
         ) as config:
-            yield config
+            yield _with_specs_dir(config, args.specs_dir)
+
+
+def _with_specs_dir(config: TargetConfig, specs_dir: Path | None) -> TargetConfig:
+    """``config`` judged by the user's own catalog, when ``--specs-dir`` names one."""
+    if specs_dir is None:
+        return config
+    if not (specs_dir / "openapi").is_dir():
+        raise InputError(f"--specs-dir {specs_dir}: not a spec catalog (no openapi/ folder)")
+    return dataclasses.replace(config, specs_dir=specs_dir.resolve())
 
 
 def rerun_base(args: argparse.Namespace, command: str) -> list[str]:
@@ -88,6 +107,8 @@ def rerun_base(args: argparse.Namespace, command: str) -> list[str]:
         base += ["--target", args.target, "--pki-dir", str(args.pki_dir)]
     if args.client_cert_header:
         base.append("--client-cert-header")
+    if args.specs_dir is not None:
+        base += ["--specs-dir", str(args.specs_dir)]
     if args.reports != DEFAULT_REPORTS:
         base += ["--reports", str(args.reports)]
     return base

@@ -45,3 +45,22 @@ def test_lint_without_a_directory_lints_the_shipped_catalog(
     assert main(["lint"]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert re.fullmatch(rf"lint: {re.escape(str(SPECS_DIR))}: \d+ file\(s\) checked, clean", last)
+
+
+def test_certify_judges_by_the_users_own_catalog_with_specs_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = tmp_path / "mine"
+    assert main(["specs", "export", str(mine)]) == 0
+    spec = mine / "openapi" / "app_status" / "caiso_crr_app_status_v1.1.0_openapi.yaml"
+    text = spec.read_text(encoding="utf-8")
+    demanding = "required: [applicationName, systemVersion, status, timestamp, services]"
+    assert demanding in text
+    spec.write_text(text.replace(demanding, demanding[:-1] + ", uptimeSeconds]"), "utf-8")
+    run = ["certify", "--suite", "connectivity", "-k", "appStatus", "--reports"]
+    assert main([*run, str(tmp_path / "shipped")]) == 0
+    assert main([*run, str(tmp_path / "own"), "--specs-dir", str(mine)]) == 1
+    assert "uptimeSeconds" in (tmp_path / "own" / "latest" / "report.json").read_text("utf-8")
+    capsys.readouterr()
+    assert main([*run, str(tmp_path / "bad"), "--specs-dir", str(tmp_path / "nope")]) == 2
+    assert "not a spec catalog" in capsys.readouterr().err
