@@ -2,7 +2,8 @@
 
 Each subcommand is a module in ``harness.commands`` with ``register(subparsers)``
 (which sets ``run`` as the parser default) and ``run(args) -> int``. The exit
-code contract is in ARCHITECTURE.md: bad input is one line on stderr and 2.
+code contract is in ARCHITECTURE.md: bad input is one line on stderr and 2;
+so is anything unexpected, with the traceback kept in a crash log.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import importlib
 import sys
 
 from harness import __version__
+from harness.crash_log import write_crash_log
 from harness.errors import USER_INPUT_ERRORS
 
 COMMANDS: tuple[str, ...] = (
@@ -48,6 +50,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print(f"crr-harness {args.command}: interrupted", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the last resort: one line and a crash log, never a traceback
+        path = write_crash_log(exc, sys.argv[1:] if argv is None else argv)
+        where = f"the traceback is in {path}" if path else "no crash log could be written"
+        print(
+            f"crr-harness {args.command}: internal error ({type(exc).__name__}: {exc}); {where}",
+            file=sys.stderr,
+        )
         return 2
 
 

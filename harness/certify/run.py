@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from crr_contract.error_catalog import ErrorCatalog
 from crr_contract.operations import load_specs
 from harness import __version__
+from harness.certify.reachability import ensure_reachable
 from harness.certify.selection import Selection
 from harness.certify.session import Session
 from harness.checks import CheckContext
@@ -56,7 +57,12 @@ def certify(
     options: Mapping[str, Any] | None = None,
     allure_evidence: str = "failures",
 ) -> RunReport:
-    """Run ``suites`` in order against ``config``'s target; returns the (written) report."""
+    """Run ``suites`` in order against ``config``'s target; returns the (written) report.
+
+    Raises ``TargetUnreachable`` (exit 2) before anything runs when nobody can
+    reach the target. A suite that raises is recorded as a RUN-001 ERROR and
+    the next suite runs.
+    """
     specs = load_specs(config.spec_files())
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
@@ -71,6 +77,7 @@ def certify(
         suites=list(suites),
     )
     stream = out if out is not None else sys.stderr
+    ensure_reachable(config)
     with TargetClient(config) as client, _interrupt_on_sigterm():
         session = Session(
             config=config,
@@ -86,7 +93,10 @@ def certify(
         try:
             for name in suites:
                 print(f"crr-harness {command.split()[0]}: suite {name}", file=stream, flush=True)
-                SUITES[name].run(session)
+                try:
+                    SUITES[name].run(session)
+                except Exception as exc:
+                    session.record_crash(name, exc)
                 write_reports(report, reports_root, allure_evidence=allure_evidence)
         except KeyboardInterrupt:
             report.interrupted = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
@@ -127,6 +128,22 @@ class Session:
             rerun=self.rerun(suite, case),
         )
         self.record_case(suite, case, [result])
+        return result
+
+    def record_crash(self, suite: str, exc: Exception) -> CheckResult:
+        """A suite that raised: one ERROR with the traceback, so the run can go on."""
+        entry = REGISTRY["RUN-001"]
+        trace = "".join(traceback.format_exception(exc)).rstrip()
+        result = CheckResult(
+            id=entry.id,
+            suite=suite,
+            case=f"{suite}: suite ran to its end",
+            requirement=entry.requirement,
+            status=Status.ERROR,
+            message=f"the {suite} suite stopped: {type(exc).__name__}: {exc}\n{trace}",
+            rerun=" ".join([*map(shlex.quote, self.rerun_base), "--suite", suite]),
+        )
+        self.record_case(suite, result.case, [result])
         return result
 
     def _progress(self, suite: str, case: str, results: Sequence[CheckResult]) -> None:

@@ -3,11 +3,12 @@
 ``REGISTRY`` maps every ID to its ``Check``; the modules below are the
 families (CON transport, RSP response, ERR error codes, DL downloads, SEC
 access, PRV private data and planted records, TLS transport security, ROB
-malformed input, REL reliability, FUZ fuzzed input).
+malformed input, REL reliability, FUZ fuzzed input, RUN suites run to their end).
 """
 
 from harness.checks import (
     access,
+    completeness,
     downloads,
     error_codes,
     fuzzing,
@@ -41,6 +42,7 @@ __all__ = [
     "access",
     "case_check",
     "check",
+    "completeness",
     "downloads",
     "error_codes",
     "fuzzing",
