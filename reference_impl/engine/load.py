@@ -6,7 +6,8 @@ Each window feeds the allocation markets of one process (a month or a year).
 
 Request-level problems reject the whole submission: window not open or of
 another load type (LHFV0001), a sink the participant does not serve
-(LHFV0002), bad fields (SER0001, SER0002), more than 500 records (SER0030).
+(LHFV0002), bad fields (SER0001, SER0002), more records than the spec's
+``maxItems`` (SER0030).
 A submission that passes is checked sink by sink against the sink's
 exceedance limit, and the result is reported per sink: ACCEPTED, or FAILED
 with LHFV0003. Accepted sinks' records replace what the participant had
@@ -37,7 +38,6 @@ from reference_impl.engine.participants import Participant, ParticipantKind
 from reference_impl.engine.windows import Window, WindowStatus
 
 __all__ = [
-    "MAX_RECORDS",
     "LoadBook",
     "LoadRecord",
     "LoadRules",
@@ -46,9 +46,6 @@ __all__ = [
     "LoadWindow",
     "SinkResult",
 ]
-
-MAX_RECORDS = 500
-"""At most 500 records per submission (SER0030)."""
 
 
 class LoadType(StrEnum):
@@ -177,9 +174,11 @@ class LoadSubmissionResult:
 class LoadBook:
     """Load windows, the load stored per participant, window and sink, and submission results."""
 
-    def __init__(self, ids: IdCounters, rules: LoadRules | None = None) -> None:
+    def __init__(self, ids: IdCounters, rules: LoadRules, max_records: int) -> None:
         self._ids = ids
-        self.rules = rules or LoadRules()
+        self.rules = rules
+        self.max_records = max_records
+        """Records in one submission at most (the spec's ``maxItems``, SER0030)."""
         self._windows: dict[str, LoadWindow] = {}
         self._stored: dict[tuple[str, str, str], tuple[LoadRecord, ...]] = {}
         self._latest: dict[tuple[str, str], LoadSubmissionResult] = {}
@@ -269,10 +268,10 @@ class LoadBook:
     ) -> list[LoadRecord]:
         if not isinstance(records, list) or not records:
             raise DomainError("SER0001", "A load submission needs at least one record.", "records")
-        if len(records) > MAX_RECORDS:
+        if len(records) > self.max_records:
             raise DomainError(
                 "SER0030",
-                f"A load submission holds at most {MAX_RECORDS} records; got {len(records)}.",
+                f"A load submission holds at most {self.max_records} records; got {len(records)}.",
                 "records",
             )
         found = FindingCollector()

@@ -126,12 +126,15 @@ class NominationPortfolios:
         locations: LocationBook,
         ids: IdCounters,
         caps: CapLookup,
+        max_records: int,
     ) -> None:
         self._markets = markets
         self._participants = participants
         self._locations = locations
         self._ids = ids
         self._caps = caps
+        self._max_records = max_records
+        """Nominations in one portfolio at most (the spec's ``maxItems``, SER0030)."""
         self.book: PortfolioBook[NominationPortfolio] = PortfolioBook("nomination")
 
     def _market(self, market_name: object) -> Market:
@@ -152,7 +155,7 @@ class NominationPortfolios:
     ) -> tuple[NominationRecord, ...]:
         if not isinstance(raw_nominations, list):
             raise DomainError("SER0001", "A portfolio needs a list of nominations.", "nominations")
-        check_record_count(len(raw_nominations), "nominations")
+        check_record_count(len(raw_nominations), "nominations", self._max_records)
         found = FindingCollector()
         term = MarketTerm(market.name, market.start_date, market.end_date)
         parsed: list[NominationRecord] = []

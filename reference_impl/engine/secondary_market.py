@@ -30,15 +30,11 @@ from reference_impl.engine.participants import ParticipantBook
 from reference_impl.engine.quantities import is_finite_number
 
 __all__ = [
-    "MAX_TARGETS",
     "OfferStatus",
     "OfferTarget",
     "SecondaryMarket",
     "SecondaryOffer",
 ]
-
-MAX_TARGETS = 500
-"""An offer names at most 500 targets (SER0030)."""
 
 SECONDARY_MARKET = "SECONDARY_MARKET"
 
@@ -148,10 +144,14 @@ class SecondaryOffer:
 class SecondaryMarket:
     """Offers, responses and the transfers they cause."""
 
-    def __init__(self, participants: ParticipantBook, holdings: Holdings, ids: IdCounters) -> None:
+    def __init__(
+        self, participants: ParticipantBook, holdings: Holdings, ids: IdCounters, max_targets: int
+    ) -> None:
         self._participants = participants
         self._holdings = holdings
         self._ids = ids
+        self._max_targets = max_targets
+        """Targets of one offer at most (the spec's ``maxItems``, SER0030)."""
         self._offers: dict[str, SecondaryOffer] = {}
 
     # -- commands -----------------------------------------------------------------
@@ -181,10 +181,10 @@ class SecondaryMarket:
             raise DomainError(
                 "SER0001", "An offer names at least one target.", "targetRespondingMps"
             )
-        if len(targets) > MAX_TARGETS:
+        if len(targets) > self._max_targets:
             raise DomainError(
                 "SER0030",
-                f"An offer names at most {MAX_TARGETS} targets; got {len(targets)}.",
+                f"An offer names at most {self._max_targets} targets; got {len(targets)}.",
                 "targetRespondingMps",
             )
         found = FindingCollector()

@@ -47,6 +47,7 @@ from reference_impl.engine.clock import (
 )
 from reference_impl.engine.dispatch import JOURNALED, command, query
 from reference_impl.engine.errors import DomainError
+from reference_impl.engine.limits import Limits
 from reference_impl.engine.load import LoadRules
 from reference_impl.engine.locations import Availability
 from reference_impl.engine.market_calendar import calendar_rows
@@ -72,11 +73,13 @@ class CRRSystem:
         self,
         clock: Clock,
         *,
+        limits: Limits,
         clearing: MarketClearing | None = None,
         cap_parameters: CapParameters | None = None,
         load_rules: LoadRules | None = None,
     ) -> None:
         self._clock = clock
+        self._limits = limits
         self._clearing_override = clearing
         self._cap_parameters = cap_parameters or CapParameters()
         self._load_rules = load_rules or LoadRules()
@@ -89,6 +92,7 @@ class CRRSystem:
             clearing=self._clearing_override,
             cap_parameters=self._cap_parameters,
             load_rules=self._load_rules,
+            limits=self._limits,
         )
 
     # ------------------------------------------------------------------ time
