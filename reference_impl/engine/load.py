@@ -202,6 +202,16 @@ class LoadBook:
         """Every load window, by name."""
         return iter(sorted(self._windows.values(), key=lambda w: w.name))
 
+    def open_windows(self, load_types: list[str], market_name: str | None) -> list[LoadWindow]:
+        """The windows of ``load_types`` open now, feeding ``market_name`` when one is named."""
+        return [
+            w
+            for w in self.windows()
+            if w.window.is_open
+            and str(w.load_type) in load_types
+            and (market_name is None or w.market_name == market_name)
+        ]
+
     # -- submissions ------------------------------------------------------------
 
     def submit(
