@@ -48,7 +48,7 @@ from reference_impl.engine.holdings import Holdings
 from reference_impl.engine.load import LoadBook
 from reference_impl.engine.load_migration import LoadMigration, LoadMigrationMarket
 from reference_impl.engine.locations import LocationBook
-from reference_impl.engine.markets import Market, MarketBook, Period, TimeOfUse
+from reference_impl.engine.markets import SUB_MARKETS, Market, MarketBook, Period
 from reference_impl.engine.participants import ParticipantBook
 from reference_impl.engine.secondary_market import OfferStatus, SecondaryMarket
 from reference_impl.engine.tor_conversion import ConversionStatus, TorConversion
@@ -635,7 +635,7 @@ def _migration_rows(market: LoadMigrationMarket, participant: str) -> dict:
     for (udc, lse, sink), net_mw in market.udc_net.items():
         if lse != participant:
             continue
-        for tou in TimeOfUse:
+        for tou in SUB_MARKETS:
             adjustments = [
                 {
                     "CrrID": a["crrId"],

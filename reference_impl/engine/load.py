@@ -33,7 +33,7 @@ from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.identifiers import IdCounters
 from reference_impl.engine.locations import LocationBook
-from reference_impl.engine.markets import MarketKey, TimeOfUse, parse_market_name
+from reference_impl.engine.markets import SUB_MARKETS, MarketKey, TimeOfUse, parse_market_name
 from reference_impl.engine.participants import Participant, ParticipantKind
 from reference_impl.engine.windows import Window, WindowStatus
 
@@ -309,7 +309,7 @@ class LoadBook:
             except DomainError as error:
                 found.add(error.code, error.message, error.field)
                 continue
-            if raw["timeOfUse"] not in TimeOfUse.__members__:
+            if raw["timeOfUse"] not in SUB_MARKETS:
                 found.add(
                     "SER0002", f"Invalid time of use {raw['timeOfUse']!r}.", f"{where}.timeOfUse"
                 )
@@ -323,12 +323,14 @@ class LoadBook:
             ):
                 found.add("SER0002", f"Invalid load {mw!r}; expected MW >= 0.", f"{where}.loadMw")
                 continue
-            key = (sink, effective, TimeOfUse(raw["timeOfUse"]))
+            key = (sink, effective, TimeOfUse.sub_market(raw["timeOfUse"]))
             if key in seen:
                 found.add("SER0002", "Duplicate sink, effective date and time of use.", where)
                 continue
             seen.add(key)
-            parsed.append(LoadRecord(sink, effective, TimeOfUse(raw["timeOfUse"]), float(mw)))
+            parsed.append(
+                LoadRecord(sink, effective, TimeOfUse.sub_market(raw["timeOfUse"]), float(mw))
+            )
         found.raise_if_any()
         return parsed
 

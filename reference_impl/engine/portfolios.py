@@ -42,7 +42,14 @@ from reference_impl.engine.holdings import HedgeType, Holdings
 from reference_impl.engine.identifiers import IdCounters
 from reference_impl.engine.limits import Limits
 from reference_impl.engine.locations import LocationBook, MarketTerm
-from reference_impl.engine.markets import Market, MarketBook, MarketType, Period, TimeOfUse
+from reference_impl.engine.markets import (
+    SUB_MARKETS,
+    Market,
+    MarketBook,
+    MarketType,
+    Period,
+    TimeOfUse,
+)
 from reference_impl.engine.participants import ParticipantBook
 from reference_impl.engine.portfolio_lifecycle import (
     PortfolioBase,
@@ -239,12 +246,12 @@ def _time_of_use(
     raw: dict, market: Market, where: str, found: FindingCollector
 ) -> TimeOfUse | None:
     value = raw.get("timeOfUse")
-    if value not in TimeOfUse.__members__ or TimeOfUse(value) not in market.times_of_use:
+    if value not in SUB_MARKETS or TimeOfUse.sub_market(value) not in market.times_of_use:
         found.add(
             "POR0011", f"Time of use {value!r} is not valid in {market.name}.", f"{where}.timeOfUse"
         )
         return None
-    return TimeOfUse(value)
+    return TimeOfUse.sub_market(value)
 
 
 def _term(market: Market) -> MarketTerm:

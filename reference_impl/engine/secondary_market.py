@@ -25,7 +25,7 @@ from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.holdings import CRR, Holdings, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
-from reference_impl.engine.markets import TimeOfUse
+from reference_impl.engine.markets import SUB_MARKETS, TimeOfUse
 from reference_impl.engine.participants import ParticipantBook
 from reference_impl.engine.quantities import is_finite_number
 
@@ -175,7 +175,7 @@ class SecondaryMarket:
         end = parse_utc(end_date, "endDate")
         if end <= start:
             raise DomainError("SER0002", "endDate must be after startDate.", "endDate")
-        if time_of_use not in TimeOfUse.__members__:
+        if time_of_use not in SUB_MARKETS:
             raise DomainError("SER0002", f"Invalid time of use {time_of_use!r}.", "timeOfUse")
         if not isinstance(targets, list) or not targets:
             raise DomainError(

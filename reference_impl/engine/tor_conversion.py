@@ -27,7 +27,7 @@ from reference_impl.engine.holdings import CRR, CrrType, Holdings, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
 from reference_impl.engine.limits import Limits
 from reference_impl.engine.locations import LocationBook
-from reference_impl.engine.markets import TimeOfUse
+from reference_impl.engine.markets import SUB_MARKETS, TimeOfUse
 from reference_impl.engine.participants import ParticipantBook, ParticipantKind
 from reference_impl.engine.quantities import is_finite_number
 from reference_impl.engine.windows import Window, WindowStatus
@@ -310,7 +310,7 @@ class TorConversion:
                 problems.append(f"{name!r} is not a listed location")
         if not is_finite_number(raw["mw"]) or not 0 < raw["mw"] <= contract.mw + 1e-9:
             problems.append(f"mw must be above 0 and at most the contract's {contract.mw:g} MW")
-        if raw["timeOfUse"] not in TimeOfUse.__members__:
+        if raw["timeOfUse"] not in SUB_MARKETS:
             problems.append(f"invalid time of use {raw['timeOfUse']!r}")
         if end <= start or start < contract.start or end > contract.end:
             problems.append("the term must lie within the contract's term")
@@ -322,7 +322,7 @@ class TorConversion:
             source=raw["source"],
             sink=raw["sink"],
             mw=float(raw["mw"]),
-            time_of_use=TimeOfUse(raw["timeOfUse"]),
+            time_of_use=TimeOfUse.sub_market(raw["timeOfUse"]),
             start=start,
             end=end,
             approver=contract.approver,

@@ -17,6 +17,8 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from reference_impl.engine.markets import TimeOfUse
+
 __all__ = [
     "AllocationTier",
     "Bid",
@@ -33,22 +35,6 @@ __all__ = [
 
 class InvalidOrderError(ValueError):
     """An order or right carries a value the market rules do not allow."""
-
-
-class TimeOfUse(StrEnum):
-    """Time-of-use block; ON and OFF clear as separate sub-markets.
-
-    ``H24`` (``24HR``) only appears on existing CRRs, which then load both
-    sub-markets.
-    """
-
-    ON = "ON"
-    OFF = "OFF"
-    H24 = "24HR"
-
-    def applies_to(self, sub_market: TimeOfUse) -> bool:
-        """Whether a right of this TOU is fixed in ``sub_market``."""
-        return self is sub_market or self is TimeOfUse.H24
 
 
 class Side(StrEnum):
