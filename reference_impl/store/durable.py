@@ -93,7 +93,7 @@ class DurableSystem:
         """How many journaled commands start-up replayed."""
         self._clock, self._system = self._replay()
         if self.replayed == 0 and initial.dataset is not None:
-            self.run("load_dataset", data=dict(initial.dataset))
+            self.run(CRRSystem.load_dataset.__name__, data=dict(initial.dataset))
 
     @classmethod
     def open(
