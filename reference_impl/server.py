@@ -21,12 +21,14 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from crr_contract.operations import ServiceSpec, SpecLoadError, default_spec_files, load_specs
+from crr_contract.errors import SpecError
+from crr_contract.operations import ServiceSpec, default_spec_files, load_specs
 from crr_contract.pki import PkiError, ensure_pki
 from reference_impl.api.app import DEFAULT_CATALOG, create_app
 from reference_impl.api.routing import MissingHandlersError
 from reference_impl.datasets.market_sim import START, dataset
 from reference_impl.security.asgi_tls import Mode, server_config
+from reference_impl.spec_limits import engine_limits
 from reference_impl.store.durable import DurableSystem, InitialData
 from reference_impl.store.journal import StoreError
 
@@ -92,15 +94,16 @@ class ReferenceSystem:
             self.specs: tuple[ServiceSpec, ...] = load_specs(
                 spec_files if spec_files is not None else default_spec_files()
             )
-        except SpecLoadError as exc:
+            limits = engine_limits(self.specs)
+        except SpecError as exc:
             raise ServerSetupError(str(exc)) from None
         try:
-            self.engine = DurableSystem.open(db, initial or default_initial_data())
+            self.engine = DurableSystem.open(db, initial or default_initial_data(), limits=limits)
         except StoreError as exc:
             raise ServerSetupError(str(exc)) from None
         try:
             self.app: Starlette = create_app(self.specs, self.engine, catalog=catalog)
-        except (MissingHandlersError, SpecLoadError) as exc:
+        except (MissingHandlersError, SpecError) as exc:
             self.engine.close()
             raise ServerSetupError(str(exc)) from None
 

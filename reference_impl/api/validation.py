@@ -12,9 +12,10 @@ operation lists for its version:
 - a body that cannot be read as the operation's JSON object (malformed
   JSON, wrong content type, not an object, a field the schema does not
   have): GEN0003, or SER0018 in the 1.0.0 files that predate it;
-- an array longer than a business limit the specs state (see
-  :data:`LIMIT_CODES`): that limit's own code, so 501 records is SER0030
-  and a 21-segment bid is POR0003, as the engine would say, rather than a
+- an array longer than a business limit the specs state (the arrays
+  ``crr_contract.limits.REQUEST_LIMITS`` names, whatever their
+  ``maxItems``): that limit's own code, so one record too many is SER0030
+  and one segment too many POR0003, as the engine would say, rather than a
   generic SER0002.
 
 When the operation lists none of a code's alternatives the preferred code is
@@ -40,13 +41,13 @@ from openapi_core.validation.request.exceptions import (
 )
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from crr_contract.limits import array_path, limit_code
 from crr_contract.openapi_messages import OpenAPIRequest
 from crr_contract.operations import Operation, ServiceSpec
 from reference_impl.api.errors import Problem
 
 __all__ = [
     "DEFAULT_BODY_LIMIT",
-    "LIMIT_CODES",
     "InvalidRequest",
     "RawRequest",
     "RequestValidator",
@@ -54,10 +55,6 @@ __all__ = [
     "body_limit",
     "oversized_body",
 ]
-
-LIMIT_CODES: Mapping[int, str] = {500: "SER0030", 20: "POR0003"}
-"""``maxItems`` limits that are business rules with their own code (specs/README.md:
-a submission holds at most 500 records, a bid at most 20 segments)."""
 
 _ALTERNATIVES: Mapping[str, tuple[str, ...]] = {
     "GEN0003": ("GEN0003", "SER0018", "SER0002"),
@@ -212,7 +209,9 @@ def _body_problem(operation: Operation, error: SchemaError) -> Problem:
     if keyword == "maxItems" and isinstance(error.validator_value, int):
         limit = error.validator_value
         count = len(error.instance) if isinstance(error.instance, list) else "too many"
-        code = _choose(operation, LIMIT_CODES.get(limit, "SER0002"))
+        array = array_path(error.absolute_path)
+        declared = limit_code(operation.service, operation.operation_id, array)
+        code = _choose(operation, declared or "SER0002")
         return Problem(code, f"{where or 'body'} holds {count} items; at most {limit} are allowed.")
     if keyword == "additionalProperties" or (keyword == "type" and not where):
         return Problem(_choose(operation, "GEN0003"), f"{where or 'body'}: {error.message}.")

@@ -11,6 +11,7 @@ from reference_impl.engine.clock import SettableClock
 from reference_impl.engine.system import CRRSystem
 from tests.reference_engine.world import (
     DATASET,
+    LIMITS,
     MONTHLY_AUCTION,
     MONTHLY_T1,
     MONTHLY_T2,
@@ -180,7 +181,7 @@ class FixedClearing:
 
 def test_the_clearing_engine_is_injectable():
     fake = FixedClearing()
-    system = CRRSystem(SettableClock(START), clearing=fake)
+    system = CRRSystem(SettableClock(START), limits=LIMITS, clearing=fake)
     system.load_dataset(DATASET)
     run_auction(system, [("DELTA_TOR", "P", [bid()], None)])
     assert fake.calls == [(MONTHLY_AUCTION, 1, 2)]

@@ -7,7 +7,7 @@ import pytest
 from reference_impl.engine.caps import CapParameters
 from reference_impl.engine.clock import SettableClock
 from reference_impl.engine.system import CRRSystem
-from tests.reference_engine.world import DATASET, NP15, PGAE, SDG1, START, raises_code
+from tests.reference_engine.world import DATASET, LIMITS, NP15, PGAE, SDG1, START, raises_code
 
 HIST = "HIST_LOAD_MN_2025_M10"
 FCST = "FCST_LOAD_MN_2025_M10"
@@ -234,6 +234,7 @@ def test_tor_and_etc_rights_reduce_the_load_metric(open_load):
 def test_cap_percentages_are_parameters():
     system = CRRSystem(
         SettableClock(START),
+        limits=LIMITS,
         cap_parameters=CapParameters(meq_share=0.5, monthly_t1_share_of_meq=1.0),
     )
     system.load_dataset(DATASET)

@@ -12,7 +12,7 @@ from reference_impl.engine.clock import SettableClock
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.system import COMMANDS, CRRSystem
 from tests.reference_engine.scripted import FINISH, PARTICIPANTS, SETUP, run, scripts
-from tests.reference_engine.world import DATASET, MONTHLY_AUCTION, START, new_system
+from tests.reference_engine.world import DATASET, LIMITS, MONTHLY_AUCTION, START, new_system
 
 PROPERTY_SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -22,7 +22,7 @@ PROPERTY_SETTINGS = settings(
 def replay(journal: list[tuple[str, str, dict]]) -> CRRSystem:
     """A new system fed the journal: the clock set to each entry's time, then the command."""
     clock = SettableClock(START)
-    system = CRRSystem(clock)
+    system = CRRSystem(clock, limits=LIMITS)
     for at, method, kwargs in journal:
         clock.set(datetime.fromisoformat(at))
         getattr(system, method)(**copy.deepcopy(kwargs))
@@ -32,7 +32,7 @@ def replay(journal: list[tuple[str, str, dict]]) -> CRRSystem:
 @PROPERTY_SETTINGS
 @given(scripts)
 def test_replaying_the_journal_gives_the_same_state(script):
-    original = CRRSystem(SettableClock(START))
+    original = CRRSystem(SettableClock(START), limits=LIMITS)
     journal = run(
         original, [("load_dataset", {"data": copy.deepcopy(DATASET)}), *SETUP, *script, *FINISH]
     )
@@ -127,7 +127,7 @@ def test_no_query_by_one_participant_returns_anothers_records(script):
 
 
 def test_replay_across_a_reset_that_restarts_the_clock():
-    original = CRRSystem(SettableClock(START))
+    original = CRRSystem(SettableClock(START), limits=LIMITS)
     script = [
         ("load_dataset", {"data": copy.deepcopy(DATASET)}),
         ("advance_clock", {"seconds": 7200}),

@@ -11,7 +11,7 @@ import pytest
 from reference_impl.engine.clock import FixedClock, SettableClock, format_utc, parse_utc
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.system import COMMANDS, CRRSystem
-from tests.reference_engine.world import DATASET, START, new_system, raises_code
+from tests.reference_engine.world import DATASET, LIMITS, START, new_system, raises_code
 
 
 def test_commands_are_methods_of_the_facade():
@@ -38,7 +38,7 @@ def test_commands_are_methods_of_the_facade():
 
 
 def test_a_bad_data_set_adds_nothing():
-    system = CRRSystem(SettableClock(START))
+    system = CRRSystem(SettableClock(START), limits=LIMITS)
     broken = copy.deepcopy(DATASET)
     broken["existingCrrs"].append({**broken["existingCrrs"][0], "crrId": "X", "owner": "NOBODY"})
     raises_code("SER0002", system.load_dataset, broken)
@@ -65,7 +65,7 @@ def test_clock_only_moves_forward(system):
 
 
 def test_a_fixed_clock_cannot_be_set():
-    system = CRRSystem(FixedClock(START))
+    system = CRRSystem(FixedClock(START), limits=LIMITS)
     raises_code("SER0002", system.set_clock, "2025-10-01T00:00:00Z")
 
 

@@ -31,13 +31,16 @@ from reference_impl.datasets.market_sim import (
 )
 from reference_impl.engine.clock import SettableClock
 from reference_impl.engine.errors import DomainError
+from reference_impl.engine.limits import Limits
 from reference_impl.engine.system import CRRSystem
+from reference_impl.spec_limits import shipped_limits
 
 __all__ = [
     "ANNUAL_AUCTION",
     "ANNUAL_T1",
     "DATASET",
     "ISLANDED",
+    "LIMITS",
     "MONTHLY_AUCTION",
     "MONTHLY_T1",
     "MONTHLY_T2",
@@ -55,10 +58,13 @@ __all__ = [
     "raises_code",
 ]
 
+LIMITS: Limits = shipped_limits()
+"""The request limits of the shipped specs, as the server reads them from the files it serves."""
+
 
 def new_system(start: datetime = START) -> CRRSystem:
     """A fresh system on a virtual clock with the test data set loaded."""
-    system = CRRSystem(SettableClock(start))
+    system = CRRSystem(SettableClock(start), limits=LIMITS)
     system.load_dataset(copy.deepcopy(DATASET))
     return system
 
