@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reference_engine.world import ISLANDED, MONTHLY_T1, NP15, PGAE, SDG1, SP15, raises_code
+from tests.engine.system.world import ISLANDED, MONTHLY_T1, NP15, PGAE, SDG1, SP15, raises_code
 
 LSE = "ALPHA_LSE"
 

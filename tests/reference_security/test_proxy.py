@@ -11,7 +11,7 @@ import pytest
 
 from crr_contract.pki import DEFAULT_CLIENTS, ClientSpec, Defect, PkiLayout
 from reference_impl.security.asgi_tls import RunningServer, running_server
-from tests.security.support import echo_app, escaped_cert_header
+from tests.reference_security.support import echo_app, escaped_cert_header
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from reference_impl.engine.clearing import (
     clear_sub_market,
 )
 from reference_impl.engine.network import Branch, Contingency, Interface, Network, NetworkLocation
-from tests.engine.engine_checks import assert_complementary_slackness, assert_feasible
+from tests.engine.clearing.engine_checks import assert_complementary_slackness, assert_feasible
 
 NORTH_TO_SOUTH = ("TH_NP15_GEN-APND", "DLAP_SCE-APND")
 

@@ -21,7 +21,7 @@ from reference_impl.engine.network import (
     location_biddability,
     select_branch_contingencies,
 )
-from tests.engine.engine_checks import ENGINE, connected, dc_flows, networks
+from tests.engine.clearing.engine_checks import ENGINE, connected, dc_flows, networks
 
 
 def test_construction_order_does_not_matter(sample_network):

@@ -15,7 +15,7 @@ from reference_impl.engine.credit import (
     check_portfolio_credit,
     portfolio_required_credit,
 )
-from tests.engine.engine_checks import ENGINE, segment_curves
+from tests.engine.clearing.engine_checks import ENGINE, segment_curves
 
 
 def bid(bid_id, *curve, source="A", sink="B"):

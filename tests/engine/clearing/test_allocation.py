@@ -26,7 +26,7 @@ from reference_impl.engine.clearing.results import (
     SubMarketResult,
 )
 from reference_impl.engine.network import Branch, Network, NetworkLocation
-from tests.engine.engine_checks import (
+from tests.engine.clearing.engine_checks import (
     ENGINE,
     MW_TOL,
     assert_feasible,

@@ -21,7 +21,7 @@ from reference_impl.security.tls import (
     client_context_for,
     server_context_for,
 )
-from tests.security.support import (
+from tests.reference_security.support import (
     echo_app,
     escaped_cert_header,
     issue_client_cert,

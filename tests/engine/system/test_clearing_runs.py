@@ -9,7 +9,7 @@ from reference_impl.engine.clearing.records import Side, TimeOfUse
 from reference_impl.engine.clearing.results import ClearingStats, OrderAward
 from reference_impl.engine.clock import SettableClock
 from reference_impl.engine.system import CRRSystem
-from tests.reference_engine.world import (
+from tests.engine.system.world import (
     DATASET,
     MONTHLY_AUCTION,
     MONTHLY_T1,

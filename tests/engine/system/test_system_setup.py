@@ -11,7 +11,7 @@ import pytest
 from reference_impl.engine.clock import FixedClock, SettableClock, format_utc, parse_utc
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.system import COMMANDS, CRRSystem
-from tests.reference_engine.world import DATASET, START, new_system, raises_code
+from tests.engine.system.world import DATASET, START, new_system, raises_code
 
 
 def test_commands_are_methods_of_the_facade():

@@ -14,7 +14,7 @@ from reference_impl.security.asgi_tls import (
     ClientIdentityMiddleware,
     identity_from_tls_extension,
 )
-from tests.security.support import escaped_cert_header
+from tests.reference_security.support import escaped_cert_header
 
 ALPHA = Identity("ALPHA_LSE", "alpha.rw", "EXTERNAL CRR HOLDER READ/WRITE ACCESS")
 

@@ -7,7 +7,7 @@ import pytest
 from reference_impl.engine.caps import CapParameters
 from reference_impl.engine.clock import SettableClock
 from reference_impl.engine.system import CRRSystem
-from tests.reference_engine.world import DATASET, NP15, PGAE, SDG1, START, raises_code
+from tests.engine.system.world import DATASET, NP15, PGAE, SDG1, START, raises_code
 
 HIST = "HIST_LOAD_MN_2025_M10"
 FCST = "FCST_LOAD_MN_2025_M10"

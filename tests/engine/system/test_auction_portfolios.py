@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reference_engine.world import (
+from tests.engine.system.world import (
     ISLANDED,
     MONTHLY_AUCTION,
     NP15,

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.system import CRRSystem
-from tests.reference_engine.world import MONTHLY_AUCTION, NP15, PGAE, SDG1, SP15
+from tests.engine.system.world import MONTHLY_AUCTION, NP15, PGAE, SDG1, SP15
 
 PARTICIPANTS = ("ALPHA_LSE", "BRAVO_TRADING", "DELTA_TOR", "ECHO_LSE")
 CRR_IDS = ("10000001", "10000001", "10000001", "10000002", "10000003")

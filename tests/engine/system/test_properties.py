@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from reference_impl.engine.clock import SettableClock
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.system import COMMANDS, CRRSystem
-from tests.reference_engine.scripted import FINISH, PARTICIPANTS, SETUP, run, scripts
-from tests.reference_engine.world import DATASET, MONTHLY_AUCTION, START, new_system
+from tests.engine.system.scripted import FINISH, PARTICIPANTS, SETUP, run, scripts
+from tests.engine.system.world import DATASET, MONTHLY_AUCTION, START, new_system
 
 PROPERTY_SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.reference_engine.world import MONTHLY_AUCTION, raises_code
+from tests.engine.system.world import MONTHLY_AUCTION, raises_code
 
 
 def test_window_events_raise_public_messages_at_their_times(system):

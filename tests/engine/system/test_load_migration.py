@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reference_engine.world import NP15, PGAE, SP15, raises_code
+from tests.engine.system.world import NP15, PGAE, SP15, raises_code
 
 ANNUAL = "LM_AN_2026"
 

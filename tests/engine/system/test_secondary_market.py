@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from reference_impl.engine.clock import format_utc
 from reference_impl.engine.errors import DomainError
-from tests.reference_engine.world import NP15, SP15, new_system, raises_code
+from tests.engine.system.world import NP15, SP15, new_system, raises_code
 
 SELLER = "BRAVO_TRADING"
 OCT = ("2025-10-01T07:00:00Z", "2025-11-01T07:00:00Z")

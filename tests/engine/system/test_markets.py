@@ -19,7 +19,7 @@ from reference_impl.engine.markets import (
     parse_market_name,
 )
 from reference_impl.engine.windows import Window, WindowStatus
-from tests.reference_engine.world import MONTHLY_AUCTION, MONTHLY_T1, bid, raises_code
+from tests.engine.system.world import MONTHLY_AUCTION, MONTHLY_T1, bid, raises_code
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,7 @@ from crr_contract.identity import (
     load_certificate,
 )
 from crr_contract.pki import ROLE_READ, ROLE_READ_WRITE, Defect, PkiLayout
-from tests.security.support import escaped_cert_header, issue_client_cert
+from tests.reference_security.support import escaped_cert_header, issue_client_cert
 
 BRAVO_RW = Identity("BRAVO_TRADING", "bravo.rw", ROLE_READ_WRITE)
 

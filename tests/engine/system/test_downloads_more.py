@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
 from crr_contract.files import by_key, find_schemas, load_document
-from tests.reference_engine.world import (
+from tests.engine.system.world import (
     ANNUAL_T1,
     MONTHLY_AUCTION,
     NP15,

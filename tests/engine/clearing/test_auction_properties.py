@@ -9,7 +9,7 @@ from hypothesis import assume, given
 
 from reference_impl.engine.clearing import ClearingOptions, build_dc_model, clear_sub_market
 from reference_impl.engine.clearing.dense import clear_sub_market_dense
-from tests.engine.engine_checks import (
+from tests.engine.clearing.engine_checks import (
     ENGINE,
     MW_TOL,
     assert_complementary_slackness,

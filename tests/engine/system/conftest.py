@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reference_impl.engine.system import CRRSystem
-from tests.reference_engine.world import new_system
+from tests.engine.system.world import new_system
 
 
 @pytest.fixture
