@@ -45,7 +45,7 @@ for result in (clear_auction(network, bids, offers, baseload),
 
 def _run(extra_env: dict[str, str]) -> str:
     env = {**os.environ, **extra_env}
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT],

@@ -28,7 +28,7 @@ assert result.sub_markets, "the clearing ran"
 
 
 def test_a_clearing_writes_nothing_to_stdout_or_stderr():
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[3]
     env = {**os.environ, "PYTHONPATH": str(root)}
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, cwd=root

@@ -21,7 +21,7 @@ from tests.engine.system.world import (
     raises_code,
 )
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "specs" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[3] / "specs" / "schemas"
 OCT = ("2025-10-01T07:00:00Z", "2025-11-01T07:00:00Z")
 LM_ANNUAL = "LM_AN_2026"
 

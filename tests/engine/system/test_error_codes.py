@@ -9,8 +9,8 @@ import yaml
 
 from reference_impl.engine.errors import DomainError, FindingCollector
 
-ENGINE = Path(__file__).resolve().parents[2] / "reference_impl" / "engine"
-CATALOG = Path(__file__).resolve().parents[2] / "specs" / "errors" / "catalog.yaml"
+ENGINE = Path(__file__).resolve().parents[3] / "reference_impl" / "engine"
+CATALOG = Path(__file__).resolve().parents[3] / "specs" / "errors" / "catalog.yaml"
 CODE = re.compile(r"\b[A-Z]{3,4}[0-9]{4}\b")
 
 
