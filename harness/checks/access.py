@@ -50,12 +50,7 @@ def _answered(exchange: Exchange) -> tuple[Operation, int, list[str]]:
     return exchange.operation, exchange.response.status, codes or []
 
 
-@check(
-    "SEC-001",
-    "forbidden role refused with SEC0001",
-    "A caller whose role is not in the operation's x-roles is refused: HTTP 403 with SEC0001 "
-    "(ATH0002 before SEC0001 existed), and never served (CPG 2024-11-21 'AIM roles').",
-)
+@check("SEC-001")
 def forbidden_role_refused(exchange: Exchange, context: CheckContext) -> None:
     operation, status, codes = _answered(exchange)
     if exchange.participant.role in operation.roles:
@@ -70,11 +65,7 @@ def forbidden_role_refused(exchange: Exchange, context: CheckContext) -> None:
         )
 
 
-@check(
-    "SEC-002",
-    "allowed role not refused",
-    "A caller whose role is in the operation's x-roles is never refused with SEC0001.",
-)
+@check("SEC-002")
 def allowed_role_served(exchange: Exchange, context: CheckContext) -> None:
     operation, _status, codes = _answered(exchange)
     if exchange.participant.role not in operation.roles:
@@ -88,13 +79,7 @@ def allowed_role_served(exchange: Exchange, context: CheckContext) -> None:
         )
 
 
-@check(
-    "SEC-003",
-    "another participant's name refused with SEC0002",
-    "A request naming a participant the caller's certificate is not provisioned for is "
-    "refused: HTTP 403 with SEC0002 where the declared version has it, a 4xx otherwise; "
-    "never served (CPG 2025-07-03).",
-)
+@check("SEC-003")
 def other_participant_refused(exchange: Exchange, context: CheckContext) -> None:
     operation, status, codes = _answered(exchange)
     named = named_participant(exchange)

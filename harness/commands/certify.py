@@ -24,9 +24,16 @@ from harness.commands.target_arguments import (
 from harness.errors import InputError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    from harness.suites import SUITES
+def _suite_names() -> list[str]:
+    """``certify``'s suites in run order, from the requirements file: importing
+    ``harness.suites`` here would import every suite just to build the parser."""
+    from harness.checks.registry import PRODUCERS
 
+    return [producer.name for producer in PRODUCERS if producer.command == "certify"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    suites = ", ".join(_suite_names())
     parser = subparsers.add_parser(
         "certify",
         help="certify a target (default: the embedded reference implementation)",
@@ -34,14 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(report.json, junit.xml, allure-results/, report.html) under reports/<run-id>/.",
         epilog="Exit 0: conformant (every check PASS or a SKIP the target declared); "
         "1: not conformant; 2: could not run (bad config, unreachable spec files, interrupted). "
-        f"Suites, in run order: {', '.join(SUITES)}.",
+        f"Suites, in run order: {suites}.",
     )
     add_target_arguments(parser)
     parser.add_argument(
         "--suite",
         action="append",
         metavar="NAME",
-        help=f"run only this suite (repeatable or comma-separated; known: {', '.join(SUITES)})",
+        help=f"run only this suite (repeatable or comma-separated; known: {suites})",
     )
     parser.add_argument(
         "-k",
@@ -79,14 +86,10 @@ def _suites(chosen: list[str] | None) -> list[str]:
 
 
 def _list_checks() -> int:
-    import importlib
+    """Every check of the requirements file; the registry is complete without any suite."""
+    from harness.checks.registry import REGISTRY
 
-    from harness.checks import REGISTRY
-
-    for module in ("harness.connect.layers", "harness.suites"):
-        importlib.import_module(module)  # the checks they judge themselves register on import
-
-    for check_id in sorted(REGISTRY):
+    for check_id in REGISTRY:
         entry = REGISTRY[check_id]
         print(f"{check_id:<8} {entry.title}\n         {entry.requirement}")
     return 0

@@ -28,6 +28,11 @@ DESCRIPTION = (
     "every declared operation called with its spec example, by allowed and forbidden roles"
 )
 
+CASE_CHECKS: tuple[str, ...] = ()
+"""The check IDs this suite judges itself (requirements.yaml names it as their suite)."""
+JUDGES_EXCHANGES = True
+"""Whether every per-exchange check runs on this suite's exchanges (``Session.judge``)."""
+
 _SERVICE_ORDER = ("app_status", "market_info")
 
 

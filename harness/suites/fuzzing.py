@@ -22,6 +22,11 @@ DESCRIPTION = (
     "as allowed and forbidden roles, judged by every check"
 )
 
+CASE_CHECKS: tuple[str, ...] = ()
+"""The check IDs this suite judges itself (requirements.yaml names it as their suite)."""
+JUDGES_EXCHANGES = True
+"""Whether every per-exchange check runs on this suite's exchanges (``Session.judge``)."""
+
 
 def run(session: Session) -> None:
     from harness.fuzz import options

@@ -30,6 +30,11 @@ from harness.security_suite.load import load_participants, run_load, verify
 NAME = "reliability"
 DESCRIPTION = "concurrent load from several participants; SIGKILL and restart under load"
 
+CASE_CHECKS: tuple[str, ...] = ("REL-001", "REL-002", "REL-003")
+"""The check IDs this suite judges itself (requirements.yaml names it as their suite)."""
+JUDGES_EXCHANGES = False
+"""Whether every per-exchange check runs on this suite's exchanges (``Session.judge``)."""
+
 LOAD_SECONDS = 5.0
 """How long the load case runs (the benchmark runs longer: benchmarks/load_run.py)."""
 WORKERS_PER_PARTICIPANT = 2

@@ -23,6 +23,11 @@ from harness.scenarios.runner import ScenarioRunner, Side, scenario_files
 NAME = "scenarios"
 DESCRIPTION = "the market-sim weeks 1-3 (scenarios/), outcomes compared with the reference engine"
 
+CASE_CHECKS: tuple[str, ...] = ("SCN-001", "SCN-002", "SCN-003", "OUT-001", "INV-001", "INV-002")
+"""The check IDs this suite judges itself (requirements.yaml names it as their suite)."""
+JUDGES_EXCHANGES = True
+"""Whether every per-exchange check runs on this suite's exchanges (``Session.judge``)."""
+
 DEFAULT_SCENARIOS = SCENARIOS_DIR
 
 

@@ -31,6 +31,24 @@ DESCRIPTION = (
     "oversized and malformed input"
 )
 
+CASE_CHECKS: tuple[str, ...] = (
+    "TLS-001",
+    "TLS-002",
+    "TLS-003",
+    "TLS-004",
+    "TLS-005",
+    "TLS-006",
+    "TLS-007",
+    "TLS-008",
+    "TLS-009",
+    "PRV-002",
+    "ROB-001",
+    "ROB-002",
+)
+"""The check IDs this suite judges itself (requirements.yaml names it as their suite)."""
+JUDGES_EXCHANGES = True
+"""Whether every per-exchange check runs on this suite's exchanges (``Session.judge``)."""
+
 
 def run(session: Session) -> None:
     mtls.run_matrix(session, NAME)

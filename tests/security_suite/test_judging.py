@@ -123,7 +123,7 @@ def test_grown_arrays_keep_ids_unique_and_segments_monotone() -> None:
 
 
 def test_this_machine_can_offer_tls_1_1_to_itself() -> None:
-    # the existing server tests rely on it too (tests/security/test_mtls.py)
+    # the existing server tests rely on it too (tests/reference_security/test_mtls.py)
     assert legacy_tls_unavailable() is None
 
 

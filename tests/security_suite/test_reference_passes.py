@@ -15,6 +15,7 @@ from harness.target.embedded import embedded_target
 from tests.security_suite.support import failures, results, run_suites
 
 
+@pytest.mark.slow
 def test_the_reference_passes_the_whole_security_suite(tmp_path: Path) -> None:
     with embedded_target(tmp_path / "target") as config:
         assert config.pki_dir is not None and (config.pki_dir / "manifest.yaml").is_file()
