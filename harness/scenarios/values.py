@@ -48,7 +48,9 @@ def resolve(document: Any, path: str) -> Any:
                 field, _, wanted = bracket.partition("=")
                 if not isinstance(value, list):
                     raise PathError(f"[{bracket}] on a non-list at {path!r}")
-                found = [v for v in value if isinstance(v, Mapping) and str(v.get(field)) == wanted]
+                found = [
+                    v for v in value if isinstance(v, Mapping) and _selects(v.get(field), wanted)
+                ]
                 if not found:
                     raise PathError(f"no item with {field}={wanted} at {path!r}")
                 next_values.append(found[0])
@@ -65,6 +67,22 @@ def resolve(document: Any, path: str) -> Any:
     if reducer:
         raise PathError(f"unknown |{reducer} in {path!r} (len, sum)")
     return result
+
+
+def _selects(value: Any, wanted: str) -> bool:
+    """``[field=wanted]`` picks an item whose field is ``wanted`` as the spec means it: the
+    same text, the same instant (Z or +00:00) or the same number (5 or 5.0)."""
+    if str(value) == wanted:
+        return True
+    moment = instant(value)
+    if moment is not None:
+        return moment == instant(wanted)
+    if is_number(value):
+        try:
+            return float(wanted) == value
+        except ValueError:
+            return False
+    return False
 
 
 def path_keys(path: str) -> list[str | int]:

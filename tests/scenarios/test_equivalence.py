@@ -18,7 +18,7 @@ from harness.scenarios.equivalence import (
 )
 from harness.scenarios.invariants import awards_feasible, mw_conserved
 from harness.scenarios.outcomes import compare_outcomes
-from harness.scenarios.values import match, path_keys
+from harness.scenarios.values import PathError, match, path_keys, resolve
 
 DOWNLOAD = {
     "type": "object",
@@ -232,3 +232,15 @@ def test_invariants_use_the_mw_tolerance_and_instants() -> None:
     assert "2 CRR(s)" in awards_feasible(args, {"a": [award]}, data)
     with pytest.raises(Exception, match="not simultaneously feasible"):
         awards_feasible(args, {"a": [award | {"mw": 40.01}]}, data)
+
+
+def test_a_path_selects_items_by_meaning() -> None:
+    document = [
+        {"endDate": "2026-01-01T08:00:00+00:00", "mw": 40, "crrId": "10000001"},
+        {"endDate": "2025-11-01T07:00:00+00:00", "mw": 25.0, "crrId": "10000002"},
+    ]
+    assert resolve(document, "[endDate=2026-01-01T08:00:00Z].mw") == 40
+    assert resolve(document, "[mw=25].crrId") == "10000002"
+    assert resolve(document, "[crrId=10000002].mw") == 25.0
+    with pytest.raises(PathError):
+        resolve(document, "[endDate=2026-01-01T08:00:01Z].mw")
