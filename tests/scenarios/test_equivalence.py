@@ -17,7 +17,7 @@ from harness.scenarios.equivalence import (
     meaning_of,
 )
 from harness.scenarios.invariants import awards_feasible, mw_conserved
-from harness.scenarios.outcomes import compare_outcomes
+from harness.scenarios.outcomes import DEFAULTS, compare_outcomes
 from harness.scenarios.values import PathError, match, path_keys, resolve
 
 DOWNLOAD = {
@@ -244,3 +244,10 @@ def test_a_path_selects_items_by_meaning() -> None:
     assert resolve(document, "[crrId=10000002].mw") == 25.0
     with pytest.raises(PathError):
         resolve(document, "[endDate=2026-01-01T08:00:01Z].mw")
+
+
+def test_what_stays_exact_is_listed_with_its_reason() -> None:
+    exact = DEFAULTS["exact"]
+    assert {"integer", "string", "date", "boolean", "structure"} <= set(exact)
+    assert all(isinstance(reason, str) and len(reason.split()) >= 5 for reason in exact.values())
+    assert set(DEFAULTS["units"]) <= set(DEFAULTS["tolerances"])
