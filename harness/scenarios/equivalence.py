@@ -136,7 +136,7 @@ def canonical_instant(value: Any) -> str | None:
         return None
     seconds, fraction = moment
     text = datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{text}{str(fraction)[1:] if fraction else ''}Z"
+    return f"{text}{f'{fraction:f}'[1:] if fraction else ''}Z"
 
 
 def _unit(schema: SchemaNode, rules: Rules) -> Unit | None:
@@ -173,7 +173,9 @@ def meaning_of(
         if overrides and schema.name in overrides:
             return Meaning("number", float(overrides[schema.name]), schema.name)
         unit = _unit(schema, rules)
-        return Meaning("number", unit.tolerance if unit else rules.number, unit and unit.name)
+        if unit is None:
+            return Meaning("number", rules.number)
+        return Meaning("number", unit.tolerance, unit.name)
     if declared is None and numbers:
         return Meaning("integer")
     if declared is None and instant(actual) is not None and instant(expected) is not None:

@@ -137,6 +137,8 @@ def test_instants() -> None:
     assert instant("2025-10-01") is None and instant(20251001) is None
     assert instant("2025-13-01T07:00:00Z") is None
     assert canonical_instant("2025-10-01T09:00:00.250+02:00") == "2025-10-01T07:00:00.25Z"
+    assert canonical_instant("2025-10-01T07:00:00.0000001Z") == "2025-10-01T07:00:00.0000001Z"
+    assert canonical_instant("2025-10-01T07:00:00.000+00:00") == "2025-10-01T07:00:00Z"
 
 
 def test_scenario_paths_walk_the_schema() -> None:
