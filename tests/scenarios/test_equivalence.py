@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
-from harness.scenarios.answer_schema import SchemaNode
+from crr_contract.operations import default_spec_files, load_specs
+from harness.client import Exchange
+from harness.results import RecordedExchange, RecordedRequest, RecordedResponse
+from harness.scenarios.answer_schema import SchemaNode, answer_schema
 from harness.scenarios.equivalence import (
     RULES,
     canonical_instant,
@@ -19,6 +23,8 @@ from harness.scenarios.equivalence import (
 from harness.scenarios.invariants import awards_feasible, mw_conserved
 from harness.scenarios.outcomes import DEFAULTS, compare_outcomes
 from harness.scenarios.values import PathError, match, path_keys, resolve
+from harness.target.config import Participant
+from tests.conftest import SPECS_DIR
 
 DOWNLOAD = {
     "type": "object",
@@ -253,3 +259,35 @@ def test_what_stays_exact_is_listed_with_its_reason() -> None:
     assert {"integer", "string", "date", "boolean", "structure"} <= set(exact)
     assert all(isinstance(reason, str) and len(reason.split()) >= 5 for reason in exact.values())
     assert set(DEFAULTS["units"]) <= set(DEFAULTS["tolerances"])
+
+
+def _download_exchange(body: dict) -> Exchange:
+    specs = load_specs(default_spec_files(SPECS_DIR))
+    operation = next(
+        op
+        for spec in specs
+        for op in spec.operations()
+        if op.name == "market_data.getPrivateDownload"
+    )
+    record = RecordedExchange(
+        "alpha",
+        RecordedRequest("GET", "https://target/marketData", {}),
+        RecordedResponse(200, {"content-type": "application/json"}, json.dumps(body).encode()),
+        1.0,
+    )
+    participant = Participant("alpha", "ALPHA_LSE", "lse", Path("a.pem"), Path("a.key"))
+    return Exchange(operation, participant, record, {})
+
+
+def test_an_answer_schema_is_its_documented_response_and_its_download_file() -> None:
+    exchange = _download_exchange(
+        {"schemaName": "CRRLoadMigrationResult", "schemaVersion": "1.0.1", "data": {}}
+    )
+    schema = answer_schema(exchange, SPECS_DIR / "schemas")
+    assert schema.child("generatedAt").format == "date-time"  # the OpenAPI response
+    row = schema.descend(path_keys("data.LoadMigrationResults[*]"))
+    assert row.child("NetMigratedLoadMW").type == "number"  # the draft-07 download file
+    assert row.child("StartDate").format == "date-time"
+    assert row.child("Sink").type == "string"
+    unknown = _download_exchange({"schemaName": "CRRNoSuchThing", "data": {}})
+    assert answer_schema(unknown, SPECS_DIR / "schemas").child("data").child("X").type is None
