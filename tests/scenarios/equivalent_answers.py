@@ -91,3 +91,28 @@ NEAR_MISS: dict[str, Callable[[Any], Any]] = {
     "results-plus-1e-7": _json_rewrite(_float_plus(0.01), downloads_only=True),
 }
 """The same rewrites, each also changing the value beyond the spec's allowance: must FAIL."""
+
+
+def main(argv: list[str]) -> int:
+    """Certify the whole scenarios suite behind each rewrite and count FAIL/ERROR per check:
+    ``python -m tests.scenarios.equivalent_answers [--near-miss] [rewrite ...]``."""
+    import collections
+    import tempfile
+    from pathlib import Path
+
+    from tests.certify.support import certify_embedded, failures
+
+    table = NEAR_MISS if "--near-miss" in argv else EQUIVALENT
+    for name in [a for a in argv if not a.startswith("--")] or sorted(table):
+        with tempfile.TemporaryDirectory() as workdir:
+            report = certify_embedded(Path(workdir), suites=("scenarios",), wrap=table[name])
+        failed = failures(report)
+        counts = dict(collections.Counter(r.id for r in failed))
+        print(f"{name}: {report.verdict.name}, {len(failed)} FAIL/ERROR {counts}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv[1:]))
