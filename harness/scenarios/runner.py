@@ -27,11 +27,12 @@ from harness.checks.error_codes import error_codes_of
 from harness.checks.registry import REGISTRY, CheckFailed, case_check
 from harness.client import Exchange, TargetClient
 from harness.results import CheckResult, RecordedExchange, Status
+from harness.scenarios.answer_schema import answer_schema
 from harness.scenarios.invariants import INVARIANTS
 from harness.scenarios.model import Actor, Scenario, Step
 from harness.scenarios.operator import apply_operator_step, window_probe
 from harness.scenarios.outcomes import compare_outcomes
-from harness.scenarios.values import PathError, interpolate, match, resolve
+from harness.scenarios.values import PathError, interpolate, match, path_keys, resolve
 from harness.target.config import Participant, TargetConfig
 
 __all__ = ["ScenarioRunner", "Side"]
@@ -312,6 +313,7 @@ class ScenarioRunner:
                     f"error code(s) {', '.join(missing)} expected, got {', '.join(codes) or 'none'}"
                 )
         document = exchange.json()
+        schema = answer_schema(exchange, self.session.checks.schemas_dir)
         for path, wanted in expect.fields.items():
             absent_wanted = isinstance(wanted, Mapping) and (
                 wanted.get("absent") is True or wanted.get("exists") is False
@@ -325,7 +327,7 @@ class ScenarioRunner:
             if absent_wanted:
                 problems.append(f"{path}: present ({actual!r}), expected absent")
                 continue
-            problem = match(actual, wanted)
+            problem = match(actual, wanted, schema.descend(path_keys(path)))
             if problem:
                 problems.append(f"{path}: {problem}")
         return problems
@@ -386,6 +388,9 @@ class ScenarioRunner:
             ignore=list(outcome.get("ignore") or ()),
             tolerance=outcome.get("tolerance"),
             ignore_order=bool(outcome.get("ignore_order", False)),
+            schema=answer_schema(exchange, self.session.checks.schemas_dir).descend(
+                path_keys(str(outcome.get("path", "")))
+            ),
         )
         return self._result(
             SAME_OUTCOME.id,
