@@ -12,7 +12,7 @@ import secrets
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
@@ -29,6 +29,7 @@ from harness.reports import write_reports
 from harness.results import RunReport, SpecFileUsed
 from harness.suites import SUITES
 from harness.target.config import TargetConfig
+from harness.waivers import waive_report
 
 __all__ = ["certify", "new_run_id"]
 
@@ -41,6 +42,11 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _day(timestamp: str) -> date:
+    """The UTC day of a run's start: the day waivers' expiry dates are judged against."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(UTC).date()
 
 
 def certify(
@@ -106,6 +112,7 @@ def certify(
             )
         finally:
             report.finished_at = _now()
+            waive_report(report, config.waivers, _day(report.started_at))
             write_reports(report, reports_root, allure_evidence=allure_evidence)
     return report
 
