@@ -25,6 +25,9 @@ COMMANDS: tuple[str, ...] = (
     "pki",
     "serve",
     "export",
+    "keys",
+    "package",
+    "verify",
 )
 
 
