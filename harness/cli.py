@@ -28,6 +28,7 @@ COMMANDS: tuple[str, ...] = (
     "keys",
     "package",
     "verify",
+    "compare",
 )
 
 
