@@ -7,6 +7,7 @@ so and its verdict is FAIL, but everything found until then is in it.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import secrets
 import signal
@@ -21,6 +22,7 @@ from crr_contract.error_catalog import ErrorCatalog
 from crr_contract.operations import load_specs
 from harness import __version__
 from harness.certify.reachability import ensure_reachable
+from harness.certify.repeat import rerun_failures
 from harness.certify.selection import Selection
 from harness.certify.session import Session
 from harness.checks import CheckContext
@@ -62,12 +64,14 @@ def certify(
     out: TextIO | None = None,
     options: Mapping[str, Any] | None = None,
     allure_evidence: str = "failures",
+    repeat: int = 0,
 ) -> RunReport:
     """Run ``suites`` in order against ``config``'s target; returns the (written) report.
 
     Raises ``TargetUnreachable`` (exit 2) before anything runs when nobody can
     reach the target. A suite that raises is recorded as a RUN-001 ERROR and
-    the next suite runs.
+    the next suite runs. With ``repeat``, every failing case then reruns that
+    many times (``harness.certify.repeat``); the target's waivers apply last.
     """
     specs = load_specs(config.spec_files())
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")
@@ -104,6 +108,15 @@ def certify(
                 except Exception as exc:
                     session.record_crash(name, exc)
                 write_reports(report, reports_root, allure_evidence=allure_evidence)
+
+            def run_suite(name: str, into: RunReport, chosen: Selection) -> None:
+                rerun = dataclasses.replace(session, report=into, selection=chosen)
+                try:
+                    SUITES[name].run(rerun)
+                except Exception as exc:
+                    rerun.record_crash(name, exc)
+
+            rerun_failures(report, run_suite, repeat, stream)
         except KeyboardInterrupt:
             report.interrupted = True
             print(

@@ -64,6 +64,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--seed", type=int, help="seed of the run's random choices")
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=0,
+        metavar="N",
+        help="rerun every failing case N times; a check that passes on a rerun is marked flaky "
+        "(it stays a failure)",
+    )
+    parser.add_argument(
         "--waivers",
         type=Path,
         metavar="FILE",
@@ -125,6 +133,8 @@ def run(args: argparse.Namespace) -> int:
     selection = Selection(args.expression, cases)
     run_id = new_run_id()
     run_dir = args.reports / run_id
+    if args.repeat < 0:
+        raise InputError(f"--repeat {args.repeat}: a number of reruns, 0 or more")
     waivers = load_waivers(args.waivers) if args.waivers is not None else None
     with target_for(args, run_dir) as config:
         if waivers is not None:
@@ -139,6 +149,7 @@ def run(args: argparse.Namespace) -> int:
             rerun_base=rerun_base(args, "certify"),
             run_id=run_id,
             allure_evidence=args.allure_evidence,
+            repeat=args.repeat,
             options={"scenarios_dir": args.scenarios_dir} if args.scenarios_dir else None,
         )
     return finish(

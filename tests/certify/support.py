@@ -24,6 +24,7 @@ def certify_embedded(
     client_cert_header: bool = False,
     options: dict[str, Any] | None = None,
     waivers: Path | None = None,
+    repeat: int = 0,
 ) -> RunReport:
     """Certify a fresh reference implementation (``wrap``: a broken variant of it).
 
@@ -44,6 +45,7 @@ def certify_embedded(
             seed=1,
             out=io.StringIO(),
             options=options,
+            repeat=repeat,
         )
 
 
