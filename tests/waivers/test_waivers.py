@@ -162,3 +162,18 @@ def test_target_yaml_declares_waivers_relative_to_itself(tmp_path: Path) -> None
     config = load_target(path)
     assert config.waivers is not None and config.waivers[0].check == "A [B]"
     assert config.summary()["waivers"].endswith("waivers.yaml")
+
+
+def test_expired_and_stale_waivers_each_get_a_line_and_a_row() -> None:
+    from harness.waivers import waiver_notes
+
+    report = run_report()
+    target = _failing_keys(report.results)[0]
+    waive_report(report, [_waiver(target, date(2026, 1, 1)), _waiver("gone [X]")], TODAY)
+    notes = waiver_notes(report.waivers or [])
+    assert notes[0].startswith(f"waiver {target!r} expired on 2026-01-01 and no longer applies")
+    assert "(1 failures it would cover)" in notes[0]
+    assert notes[1] == "waiver 'gone [X]' is stale: it matched no failure"
+    page = render_html(report)
+    assert '<td class="state-expired">expired</td>' in page
+    assert '<td class="state-stale">stale</td>' in page
