@@ -111,6 +111,7 @@ def _predicate(
     catalog: Mapping[str, Any],
     key: Ed25519PrivateKey,
     command: str,
+    certifier: str | None,
 ) -> dict[str, Any]:
     summary = report.get("summary") or {}
     return {
@@ -141,6 +142,7 @@ def _predicate(
             "by_harness_version": __version__,
             "command": command,
             "keyid": key_id(key.public_key()),
+            "certifier": certifier,
         },
     }
 
@@ -152,9 +154,11 @@ def build_package(
     *,
     command: str,
     target_yaml: Path | None = None,
+    certifier: str | None = None,
 ) -> dict[str, Any]:
     """Write the signed package of the run in ``report_dir`` to ``out``; returns its statement.
 
+    ``certifier`` names who signs (a person or organisation), as the predicate states it.
     Raises ``PackageRefused`` when the run is not PASS (nothing is written)
     and ``InputError`` when ``report_dir`` is not a run's report directory.
     """
@@ -169,7 +173,8 @@ def build_package(
     waivers_path = (report.get("target") or {}).get("waivers")
     if waivers_path and Path(waivers_path).is_file():
         files[WAIVERS_FILE] = Path(waivers_path).read_bytes()
-    predicate = _predicate(report, target, spec_catalog(target_yaml), key, command)
+    catalog = spec_catalog(target_yaml)
+    predicate = _predicate(report, target, catalog, key, command, certifier)
     statement = build_statement(files, predicate)
     envelope = sign_envelope(canonical(statement), PAYLOAD_TYPE, key)
     out = Path(out)

@@ -37,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="TARGET_YAML",
         help="the target.yaml the run used, when the report cannot find it",
     )
+    parser.add_argument(
+        "--certifier",
+        metavar="NAME",
+        help="who signs the package (person or organisation), stated in the signed predicate",
+    )
     parser.set_defaults(run=run)
 
 
@@ -53,7 +58,12 @@ def run(args: argparse.Namespace) -> int:
     command = shlex.join(["crr-harness", *sys.argv[1:]]) if sys.argv[1:] else "crr-harness package"
     try:
         statement = build_package(
-            args.report_dir, key, out, command=command, target_yaml=args.config
+            args.report_dir,
+            key,
+            out,
+            command=command,
+            target_yaml=args.config,
+            certifier=args.certifier,
         )
     except PackageRefused as refused:
         print(

@@ -43,7 +43,7 @@ def _describe(predicate: dict[str, Any]) -> list[str]:
         f"date     run {run.get('started_at')} to {run.get('finished_at')}; "
         f"packaged {packaged.get('at')}",
         f"run      {run.get('run_id')}: {run.get('command')}",
-        f"signer   key id {packaged.get('keyid')}",
+        f"signer   {packaged.get('certifier') or 'not named'} (key id {packaged.get('keyid')})",
     ]
 
 

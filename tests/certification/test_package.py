@@ -29,12 +29,9 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert main(["keys", "init", str(root / "keys")]) == 0
     package = root / "run.zip"
     key = root / "keys" / "certification-key.pem"
-    assert (
-        main(
-            ["package", str(root / "reports" / "latest"), "--key", str(key), "--out", str(package)]
-        )
-        == 0
-    )
+    latest = str(root / "reports" / "latest")
+    argv = ["package", latest, "--key", str(key), "--out", str(package)]
+    assert main([*argv, "--certifier", "ACME CRR QA"]) == 0
     return {
         "root": root,
         "package": package,
@@ -73,6 +70,7 @@ def test_a_package_of_a_passing_run_verifies_and_says_what_was_certified(
     out = capsys.readouterr().out
     assert "VERIFIED" in out and "verdict  PASS" in out
     assert "crr-harness reference implementation" in out and "crr-harness 0.1.0" in out
+    assert "signer   ACME CRR QA (key id " in out
     with zipfile.ZipFile(signed["package"]) as archive:
         assert sorted(archive.namelist()) == PACKAGED
         target = json.loads(archive.read("target.json"))
