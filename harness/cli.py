@@ -25,6 +25,10 @@ COMMANDS: tuple[str, ...] = (
     "pki",
     "serve",
     "export",
+    "keys",
+    "package",
+    "verify",
+    "compare",
 )
 
 

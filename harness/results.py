@@ -44,6 +44,9 @@ class Status(StrEnum):
     FAIL = "FAIL"
     SKIP = "SKIP"
     ERROR = "ERROR"
+    WAIVED = "WAIVED"
+    """A FAIL or ERROR the target declared known and accepted (``harness.waivers``); it is
+    counted apart and does not fail the verdict, and the check keeps its evidence."""
 
 
 class Verdict(StrEnum):
@@ -153,6 +156,15 @@ class CheckResult:
     rerun: str | None = None
     declared_skip: bool = False
     """For a SKIP: the reason is one the target declared, so the verdict may still be PASS."""
+    waiver: Mapping[str, Any] | None = None
+    """For a WAIVED: the waiver that applied and the status the check had (``status``)."""
+    reruns: tuple[str, ...] = ()
+    """For a FAIL or ERROR under ``certify --repeat``: the check's status in each rerun."""
+
+    @property
+    def flaky(self) -> bool:
+        """Failed, then passed on a rerun: still a failure, but not a reproducible one."""
+        return self.status in (Status.FAIL, Status.ERROR) and str(Status.PASS) in self.reruns
 
     @property
     def body_limit(self) -> int:
@@ -180,7 +192,7 @@ class CheckResult:
         evidence = [exchange.to_dict(self.body_limit) for exchange in self.evidence]
         if shared is not None and self.evidence_shared:
             evidence = [{"ref": _share(item, shared)} for item in evidence]
-        return {
+        record = {
             "id": self.id,
             "key": self.key,
             "suite": self.suite,
@@ -194,6 +206,12 @@ class CheckResult:
             "rerun": self.rerun,
             "evidence": evidence,
         }
+        if self.waiver is not None:
+            record["waiver"] = dict(self.waiver)
+        if self.reruns:
+            record["reruns"] = list(self.reruns)
+            record["flaky"] = self.flaky
+        return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,13 +245,16 @@ class RunReport:
     finished_at: str | None = None
     interrupted: bool = False
     results: list[CheckResult] = field(default_factory=list)
+    waivers: list[Mapping[str, Any]] | None = None
+    """What each declared waiver did (applied, expired, stale); None: no waivers file."""
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
 
     @property
     def verdict(self) -> Verdict:
-        """PASS: nothing failed or errored, every skip declared, the run was complete."""
+        """PASS: nothing failed or errored (a WAIVED is neither), every skip declared, the run
+        was complete."""
         if self.interrupted or not self.results:
             return Verdict.FAIL
         for result in self.results:
@@ -251,6 +272,8 @@ class RunReport:
             "failed": counts[Status.FAIL],
             "skipped": counts[Status.SKIP],
             "errors": counts[Status.ERROR],
+            "waived": counts[Status.WAIVED],
+            "flaky": sum(1 for result in self.results if result.flaky),
             "verdict": str(self.verdict),
             "interrupted": self.interrupted,
         }
@@ -271,4 +294,5 @@ class RunReport:
             "summary": self.summary(),
             "checks": [result.to_dict(shared) for result in self.results],
             "exchanges": shared,
+            **({"waivers": [dict(w) for w in self.waivers]} if self.waivers is not None else {}),
         }

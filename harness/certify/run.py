@@ -7,12 +7,13 @@ so and its verdict is FAIL, but everything found until then is in it.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import secrets
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
@@ -21,6 +22,7 @@ from crr_contract.error_catalog import ErrorCatalog
 from crr_contract.operations import load_specs
 from harness import __version__
 from harness.certify.reachability import ensure_reachable
+from harness.certify.repeat import rerun_failures
 from harness.certify.selection import Selection
 from harness.certify.session import Session
 from harness.checks import CheckContext
@@ -29,6 +31,7 @@ from harness.reports import write_reports
 from harness.results import RunReport, SpecFileUsed
 from harness.suites import SUITES
 from harness.target.config import TargetConfig
+from harness.waivers import waive_report
 
 __all__ = ["certify", "new_run_id"]
 
@@ -41,6 +44,11 @@ def new_run_id(now: datetime | None = None) -> str:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _day(timestamp: str) -> date:
+    """The UTC day of a run's start: the day waivers' expiry dates are judged against."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(UTC).date()
 
 
 def certify(
@@ -56,12 +64,14 @@ def certify(
     out: TextIO | None = None,
     options: Mapping[str, Any] | None = None,
     allure_evidence: str = "failures",
+    repeat: int = 0,
 ) -> RunReport:
     """Run ``suites`` in order against ``config``'s target; returns the (written) report.
 
     Raises ``TargetUnreachable`` (exit 2) before anything runs when nobody can
     reach the target. A suite that raises is recorded as a RUN-001 ERROR and
-    the next suite runs.
+    the next suite runs. With ``repeat``, every failing case then reruns that
+    many times (``harness.certify.repeat``); the target's waivers apply last.
     """
     specs = load_specs(config.spec_files())
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")
@@ -98,6 +108,15 @@ def certify(
                 except Exception as exc:
                     session.record_crash(name, exc)
                 write_reports(report, reports_root, allure_evidence=allure_evidence)
+
+            def run_suite(name: str, into: RunReport, chosen: Selection) -> None:
+                rerun = dataclasses.replace(session, report=into, selection=chosen)
+                try:
+                    SUITES[name].run(rerun)
+                except Exception as exc:
+                    rerun.record_crash(name, exc)
+
+            rerun_failures(report, run_suite, repeat, stream)
         except KeyboardInterrupt:
             report.interrupted = True
             print(
@@ -106,6 +125,7 @@ def certify(
             )
         finally:
             report.finished_at = _now()
+            waive_report(report, config.waivers, _day(report.started_at))
             write_reports(report, reports_root, allure_evidence=allure_evidence)
     return report
 

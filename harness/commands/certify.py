@@ -11,6 +11,7 @@ serve``). Bad input is one line on stderr and exit 2, before anything runs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
 from pathlib import Path
@@ -69,6 +70,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "`crr-harness scenarios export DIR` makes a copy)",
     )
     parser.add_argument("--seed", type=int, help="seed of the run's random choices")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=0,
+        metavar="N",
+        help="rerun every failing case N times; a check that passes on a rerun is marked flaky "
+        "(it stays a failure)",
+    )
+    parser.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="known and accepted failures (waivers.yaml), instead of the target's `waivers:`",
+    )
     parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
     parser.set_defaults(run=run)
 
@@ -101,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.certify.run import certify, new_run_id
     from harness.certify.selection import Selection
     from harness.reports import load_report
+    from harness.waivers import load_waivers
 
     suites = _suites(args.suite)
     cases = None
@@ -120,7 +136,12 @@ def run(args: argparse.Namespace) -> int:
     selection = Selection(args.expression, cases)
     run_id = new_run_id()
     run_dir = args.reports / run_id
+    if args.repeat < 0:
+        raise InputError(f"--repeat {args.repeat}: a number of reruns, 0 or more")
+    waivers = load_waivers(args.waivers) if args.waivers is not None else None
     with target_for(args, run_dir) as config:
+        if waivers is not None:
+            config = dataclasses.replace(config, waivers_file=args.waivers, waivers=waivers)
         report = certify(
             config,
             suites=suites,
@@ -131,6 +152,7 @@ def run(args: argparse.Namespace) -> int:
             rerun_base=rerun_base(args, "certify"),
             run_id=run_id,
             allure_evidence=args.allure_evidence,
+            repeat=args.repeat,
             options={"scenarios_dir": args.scenarios_dir} if args.scenarios_dir else None,
         )
     return finish(

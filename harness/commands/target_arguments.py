@@ -19,6 +19,7 @@ from harness.errors import InputError
 from harness.reports.allure import EVIDENCE
 from harness.results import RunReport
 from harness.target.config import TargetConfig
+from harness.waivers import waiver_notes
 
 __all__ = ["DEFAULT_REPORTS", "add_target_arguments", "finish", "rerun_base", "target_for"]
 
@@ -117,9 +118,14 @@ def rerun_base(args: argparse.Namespace, command: str) -> list[str]:
 def finish(command: str, report: RunReport, run_dir: Path, *, nothing_selected: str) -> int:
     """Say the verdict on one line; exit 0 PASS, 1 FAIL, 2 interrupted or nothing selected."""
     summary = report.summary()
+    waived = f", {summary['waived']} waived" if summary["waived"] else ""
+    flaky = f" ({summary['flaky']} flaky)" if summary["flaky"] else ""
+    for note in waiver_notes(report.waivers or ()):
+        print(f"crr-harness {command}: {note}", file=sys.stderr)
     print(
         f"crr-harness {command}: verdict {summary['verdict']}: {summary['passed']} passed, "
-        f"{summary['failed']} failed, {summary['skipped']} skipped, {summary['errors']} errors "
+        f"{summary['failed']} failed{flaky}, {summary['skipped']} skipped, "
+        f"{summary['errors']} errors{waived} "
         f"(seed {report.seed}); report {run_dir / 'report.html'}",
         file=sys.stderr,
     )

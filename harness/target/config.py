@@ -4,7 +4,8 @@ It says where the target is (base URL, the CA that signed its server
 certificate), who the harness acts as (participants, each a name, a role,
 a certificate and its key), which spec version of each service it
 implements, whether it offers the sim-control (operator) API and which
-optional features (``features.yaml`` beside this module) it declares.
+optional features (``features.yaml`` beside this module) it declares, and
+which known failures it has had accepted (``waivers: FILE``, ``harness.waivers``).
 
 Everything that can be wrong with the file is found by ``load_target``
 before anything runs, and raised as an ``InputError`` with one line: a
@@ -30,6 +31,7 @@ from cryptography.hazmat.primitives import serialization
 from crr_contract.files import by_key, find_openapi, load_document
 from crr_contract.operations import DEFAULT_SPECS_DIR
 from harness.errors import InputError
+from harness.waivers import Waiver, load_waivers
 
 __all__ = [
     "FEATURES",
@@ -85,6 +87,10 @@ class TargetConfig:
     """The participant id that calls the sim-control API, when the target offers it."""
     source: Path | None = field(default=None, compare=False)
     description: str = ""
+    waivers_file: Path | None = None
+    """``waivers.yaml`` (``harness.waivers``): failures the target declares known and accepted."""
+    waivers: tuple[Waiver, ...] | None = None
+    """The waivers of ``waivers_file``, read and validated with the rest of the file."""
     pki_dir: Path | None = None
     """The dev PKI directory (``crr-harness pki init``) whose CA the target trusts; its
     deliberately bad certificates drive the security suite's mTLS negative matrix."""
@@ -121,6 +127,7 @@ class TargetConfig:
             "services": dict(self.services),
             "features": sorted(self.features),
             "pki_dir": str(self.pki_dir) if self.pki_dir else None,
+            **({"waivers": str(self.waivers_file)} if self.waivers_file else {}),
             "participants": [
                 {"id": p.id, "name": p.name, "role": p.role} for p in self.participants
             ],
@@ -158,6 +165,7 @@ def parse_target(
         "sim_control",
         "description",
         "pki_dir",
+        "waivers",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -184,6 +192,8 @@ def parse_target(
     services = _services(data.get("services"), specs_dir, where)
     operator = _sim_control(data.get("sim_control"), participants, services, specs_dir, where)
     features = _features(data.get("features"), where)
+    waivers_file = _optional_file(data.get("waivers"), base, where, "waivers")
+    waivers = load_waivers(waivers_file) if waivers_file is not None else None
     roles = _known_roles(specs_dir)
     for participant in participants:
         if roles and participant.role not in roles:
@@ -203,6 +213,8 @@ def parse_target(
         source=source,
         description=str(data.get("description") or ""),
         pki_dir=pki_dir,
+        waivers_file=waivers_file,
+        waivers=waivers,
     )
 
 
@@ -222,6 +234,7 @@ def dump_target(config: TargetConfig, path: Path) -> None:
         ),
         "features": sorted(config.features),
         "pki_dir": str(config.pki_dir) if config.pki_dir else None,
+        "waivers": str(config.waivers_file) if config.waivers_file else None,
         "participants": [
             {
                 "id": p.id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from harness.certify.run import certify
 from harness.certify.selection import Selection
 from harness.results import CheckResult, RunReport, Status
 from harness.target.embedded import embedded_target
+from harness.waivers import load_waivers
 
 
 def certify_embedded(
@@ -21,11 +23,20 @@ def certify_embedded(
     selection: Selection | None = None,
     client_cert_header: bool = False,
     options: dict[str, Any] | None = None,
+    waivers: Path | None = None,
+    repeat: int = 0,
 ) -> RunReport:
-    """Certify a fresh reference implementation (``wrap``: a broken variant of it)."""
+    """Certify a fresh reference implementation (``wrap``: a broken variant of it).
+
+    ``waivers``: a waivers.yaml the target declares, as target.yaml's ``waivers:`` would.
+    """
     with embedded_target(
         workdir / "target", wrap=wrap, client_cert_header=client_cert_header
     ) as config:
+        if waivers is not None:
+            config = dataclasses.replace(
+                config, waivers_file=waivers, waivers=load_waivers(waivers)
+            )
         return certify(
             config,
             suites=suites,
@@ -34,6 +45,7 @@ def certify_embedded(
             seed=1,
             out=io.StringIO(),
             options=options,
+            repeat=repeat,
         )
 
 
