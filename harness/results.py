@@ -227,6 +227,8 @@ class RunReport:
     finished_at: str | None = None
     interrupted: bool = False
     results: list[CheckResult] = field(default_factory=list)
+    preflight: list[dict[str, Any]] = field(default_factory=list)
+    """The test-data contract as judged before the suites ran (``harness.certify.preflight``)."""
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
@@ -269,6 +271,7 @@ class RunReport:
             "seed": self.seed,
             "suites": list(self.suites),
             "summary": self.summary(),
+            "preflight": [dict(row) for row in self.preflight],
             "checks": [result.to_dict(shared) for result in self.results],
             "exchanges": shared,
         }

@@ -22,6 +22,7 @@ from harness.commands.target_arguments import (
     target_for,
 )
 from harness.errors import InputError
+from harness.scenarios.calendar_wait import parse_duration
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,6 +63,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "`crr-harness scenarios export DIR` makes a copy)",
     )
     parser.add_argument("--seed", type=int, help="seed of the run's random choices")
+    parser.add_argument(
+        "--preflight",
+        action="store_true",
+        help="print what each suite needs from the target and what the target has "
+        "(the test-data contract), then exit 0 without running any suite",
+    )
+    parser.add_argument(
+        "--wait-for-calendar",
+        metavar="DURATION",
+        help="against a target without sim control, let a scenario step wait for a window "
+        "the market calendar opens within DURATION (e.g. 90m, 2h; default: no waiting)",
+    )
     parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
     parser.set_defaults(run=run)
 
@@ -92,6 +105,15 @@ def _list_checks() -> int:
     return 0
 
 
+def _options(args: argparse.Namespace, wait: float) -> dict[str, object] | None:
+    options: dict[str, object] = {}
+    if args.scenarios_dir:
+        options["scenarios_dir"] = args.scenarios_dir
+    if wait:
+        options["wait_for_calendar"] = wait
+    return options or None
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         return _list_checks()
@@ -100,6 +122,15 @@ def run(args: argparse.Namespace) -> int:
     from harness.reports import load_report
 
     suites = _suites(args.suite)
+    wait = parse_duration(args.wait_for_calendar) if args.wait_for_calendar else 0.0
+    if args.preflight:
+        import tempfile
+
+        from harness.certify.preflight import run_preflight
+
+        with tempfile.TemporaryDirectory() as scratch, target_for(args, Path(scratch)) as config:
+            run_preflight(config, suites, sys.stdout)
+        return 0
     cases = None
     if args.rerun_failed:
         previous = load_report(args.reports / "latest" / "report.json")
@@ -128,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
             rerun_base=rerun_base(args, "certify"),
             run_id=run_id,
             allure_evidence=args.allure_evidence,
-            options={"scenarios_dir": args.scenarios_dir} if args.scenarios_dir else None,
+            options=_options(args, wait),
         )
     return finish(
         "certify",

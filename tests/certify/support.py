@@ -21,10 +21,15 @@ def certify_embedded(
     selection: Selection | None = None,
     client_cert_header: bool = False,
     options: dict[str, Any] | None = None,
+    sim_control: bool = True,
 ) -> RunReport:
-    """Certify a fresh reference implementation (``wrap``: a broken variant of it)."""
+    """Certify a fresh reference implementation (``wrap``: a broken variant of it;
+    ``sim_control=False``: declared as a target nobody drives, without the operator API)."""
     with embedded_target(
-        workdir / "target", wrap=wrap, client_cert_header=client_cert_header
+        workdir / "target",
+        wrap=wrap,
+        client_cert_header=client_cert_header,
+        sim_control=sim_control,
     ) as config:
         return certify(
             config,
