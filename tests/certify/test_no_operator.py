@@ -48,29 +48,88 @@ def test_declaration_without_operator_has_no_operator(tmp_path: Path) -> None:
         assert all(p.role != "CRR SIM OPERATOR" for p in config.participants)
 
 
+@pytest.fixture(scope="module")
+def every_suite(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunReport, Path]:
+    """One full certify of the reference declared without the operator API."""
+    workdir = tmp_path_factory.mktemp("no-operator")
+    return certify_embedded(workdir, suites=SUITES, sim_control=False), workdir
+
+
 @pytest.mark.slow
-def test_security_suite_skips_what_needs_a_window(tmp_path: Path) -> None:
-    report = certify_embedded(tmp_path, suites=("security",), sim_control=False)
-    _assert_clean(report, tmp_path)
+def test_every_suite_runs_to_the_end_with_verdict_pass(every_suite) -> None:
+    report, workdir = every_suite
+    _assert_clean(report, workdir)
+    assert {r.suite for r in report.results} == set(SUITES)
+    assert not report.interrupted
+
+
+@pytest.mark.slow
+def test_security_suite_skips_what_needs_a_window(every_suite) -> None:
+    report, _workdir = every_suite
     skipped = {r.case: r.message for r in _skips(report, "security")}
     auction = skipped["private records: planted: auction portfolio"]
     assert "AUC_MN_2025_M10 bid window is PREP; opens 2025-09-18T08:00:00Z" in auction
     assert "no sim control" in auction
     assert "private records: planted: nomination portfolio" in skipped
     # what needs no window was planted and read: the offer on a held CRR
-    assert any(r.id == "PRV-002" and r.status is Status.PASS for r in report.results)
+    assert any(
+        r.id == "PRV-002" and r.suite == "security" and r.status is Status.PASS
+        for r in report.results
+    )
 
 
 @pytest.mark.slow
-def test_fuzzing_reports_the_chain_it_could_not_run(tmp_path: Path) -> None:
-    report = certify_embedded(tmp_path, suites=("fuzzing",), sim_control=False)
-    _assert_clean(report, tmp_path)
+def test_fuzzing_reports_the_chain_it_could_not_run(every_suite) -> None:
+    report, _workdir = every_suite
     skipped = {r.case: r for r in _skips(report, "fuzzing")}
     chain = skipped["stateful portfolio chain (auction)"]
     assert chain.declared_skip
     assert "bid window is PREP; opens" in chain.message
     assert "stateful offer chain (secondary_market)" not in skipped
-    assert _written(tmp_path)["summary"]["skipped"] >= 1
+
+
+@pytest.mark.slow
+def test_scenarios_that_cannot_run_now_are_skips_with_the_state_they_need(every_suite) -> None:
+    report, _workdir = every_suite
+    runnable = {
+        r.case.split(":")[0]: r.message for r in _skips(report, "scenarios") if r.id == "SCN-003"
+    }
+    assert runnable["W2-AUC-01"].startswith(
+        "not runnable now: AUC_MN_2025_M10 bid window is PREP; opens 2025-09-18T08:00:00Z"
+    )
+    assert "the target's clock says 2025-09-01T00:00:00Z" in runnable["W1-TOR-01"]
+    # no scenario waited: the default bound is none, and every reason says so
+    assert all("beyond --wait-for-calendar 0 s" in m for m in runnable.values()), runnable
+
+
+@pytest.mark.slow
+def test_reliability_load_is_a_declared_skip(every_suite) -> None:
+    report, _workdir = every_suite
+    load = [r for r in _skips(report, "reliability") if r.case.startswith("load:")]
+    assert load and all(r.declared_skip and "bid window is PREP" in r.message for r in load)
+
+
+def test_wait_for_calendar_takes_a_duration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from harness.cli import main
+
+    code = main(["certify", "--reports", str(tmp_path), "--wait-for-calendar", "5x"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and "--wait-for-calendar '5x'" in err[0]
+
+
+def test_certify_preflight_runs_no_suite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from harness.cli import main
+
+    code = main(["certify", "--reports", str(tmp_path / "reports"), "--preflight"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "preflight: target state from the sim-control state" in out
+    assert not (tmp_path / "reports").exists()
 
 
 def test_preflight_lists_the_missing_open_markets(tmp_path: Path) -> None:
