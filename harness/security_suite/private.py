@@ -5,7 +5,9 @@ operator opening windows where needed (or markets the target already lists
 as open), A creates an auction portfolio, a nomination portfolio, a
 secondary-market offer (on a CRR A holds, offered only to a third
 participant) and a load submission; what the target refuses is reported,
-not planted. Each record's key (the portfolio name, the request or
+not planted. Without sim control the records go into whatever window the
+target shows open now; a kind of record no open window allows is a SKIP
+naming the window's state and when it opens. Each record's key (the portfolio name, the request or
 submission ID the target assigned) becomes a marker.
 
 Then one participant of each role under another name (B) calls every read
