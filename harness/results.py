@@ -247,6 +247,8 @@ class RunReport:
     results: list[CheckResult] = field(default_factory=list)
     waivers: list[Mapping[str, Any]] | None = None
     """What each declared waiver did (applied, expired, stale); None: no waivers file."""
+    preflight: list[dict[str, Any]] = field(default_factory=list)
+    """The test-data contract as judged before the suites ran (``harness.certify.preflight``)."""
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
@@ -292,6 +294,7 @@ class RunReport:
             "seed": self.seed,
             "suites": list(self.suites),
             "summary": self.summary(),
+            "preflight": [dict(row) for row in self.preflight],
             "checks": [result.to_dict(shared) for result in self.results],
             "exchanges": shared,
             **({"waivers": [dict(w) for w in self.waivers]} if self.waivers is not None else {}),

@@ -100,6 +100,7 @@ def certify(
             out=stream,
             options=dict(options or {}),
         )
+        _preflight(session, suites, stream)
         try:
             for name in suites:
                 print(f"crr-harness {command.split()[0]}: suite {name}", file=stream, flush=True)
@@ -128,6 +129,17 @@ def certify(
             waive_report(report, config.waivers, _day(report.started_at))
             write_reports(report, reports_root, allure_evidence=allure_evidence)
     return report
+
+
+def _preflight(session: Session, suites: Sequence[str], stream: TextIO) -> None:
+    """The test-data contract, judged before anything runs: printed, and kept in the report."""
+    from harness.certify.preflight import evaluate, print_table
+    from harness.target.state import learn
+
+    state = learn(session.client, session.operations())
+    rows = evaluate(session.config, state, suites)
+    session.report.preflight = [row.to_dict() for row in rows]
+    print_table(rows, state, stream)
 
 
 class _interrupt_on_sigterm:

@@ -84,6 +84,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="known and accepted failures (waivers.yaml), instead of the target's `waivers:`",
     )
+    parser.add_argument(
+        "--preflight",
+        action="store_true",
+        help="print what each suite needs from the target and what the target has "
+        "(the test-data contract), then exit 0 without running any suite",
+    )
+    parser.add_argument(
+        "--wait-for-calendar",
+        metavar="DURATION",
+        help="against a target without sim control, let a scenario step wait for a window "
+        "the market calendar opens within DURATION (e.g. 90m, 2h; default: no waiting)",
+    )
     parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
     parser.set_defaults(run=run)
 
@@ -110,15 +122,34 @@ def _list_checks() -> int:
     return 0
 
 
+def _options(args: argparse.Namespace, wait: float) -> dict[str, object] | None:
+    options: dict[str, object] = {}
+    if args.scenarios_dir:
+        options["scenarios_dir"] = args.scenarios_dir
+    if wait:
+        options["wait_for_calendar"] = wait
+    return options or None
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         return _list_checks()
     from harness.certify.run import certify, new_run_id
     from harness.certify.selection import Selection
     from harness.reports import load_report
+    from harness.scenarios.calendar_wait import parse_duration
     from harness.waivers import load_waivers
 
     suites = _suites(args.suite)
+    wait = parse_duration(args.wait_for_calendar) if args.wait_for_calendar else 0.0
+    if args.preflight:
+        import tempfile
+
+        from harness.certify.preflight import run_preflight
+
+        with tempfile.TemporaryDirectory() as scratch, target_for(args, Path(scratch)) as config:
+            run_preflight(config, suites, sys.stdout)
+        return 0
     cases = None
     if args.rerun_failed:
         previous = load_report(args.reports / "latest" / "report.json")
@@ -153,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
             run_id=run_id,
             allure_evidence=args.allure_evidence,
             repeat=args.repeat,
-            options={"scenarios_dir": args.scenarios_dir} if args.scenarios_dir else None,
+            options=_options(args, wait),
         )
     return finish(
         "certify",

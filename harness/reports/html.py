@@ -453,8 +453,27 @@ def _summary(report: RunReport) -> str:
             f'<details class="specs"><summary>Spec files ({len(report.specs)})</summary>',
             '<table class="grid"><thead><tr><th>File</th><th>Service</th><th>Version</th>',
             f"<th>SHA-256</th></tr></thead><tbody>{specs}</tbody></table></details>",
+            _preflight(report),
             "</section>",
         ]
+    )
+
+
+def _preflight(report: RunReport) -> str:
+    """The test-data contract as the run found it: a small table, folded when all is found."""
+    if not report.preflight:
+        return ""
+    missing = sum(1 for row in report.preflight if not row.get("found"))
+    rows = "".join(
+        f"<tr><td>{_e(row.get('suite'))}</td><td>{_e(row.get('need'))}</td>"
+        f"<td>{'found' if row.get('found') else 'MISSING'}</td><td>{_e(row.get('detail'))}</td></tr>"
+        for row in report.preflight
+    )
+    return (
+        f'<details class="specs"{" open" if missing else ""}><summary>Preflight: test data '
+        f"({missing} missing)</summary>"
+        '<table class="grid"><thead><tr><th>Suite</th><th>Need</th><th>Status</th>'
+        f"<th>Detail</th></tr></thead><tbody>{rows}</tbody></table></details>"
     )
 
 

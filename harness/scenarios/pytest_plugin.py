@@ -149,7 +149,10 @@ class _Runtime:
         )
         reference = self._stack.enter_context(reference_side()) if target.sim_control else None
         self.runner = ScenarioRunner(
-            session, reference=reference, wait_timeout=config.getoption("--crr-wait-timeout")
+            session,
+            reference=reference,
+            wait_timeout=config.getoption("--crr-wait-timeout"),
+            wait_for_calendar=config.getoption("--crr-wait-timeout"),
         )
 
     def close(self) -> None:

@@ -18,6 +18,7 @@ from harness.checks import REGISTRY
 from harness.client import Exchange, TargetClient
 from harness.results import CheckResult, RecordedExchange, Status
 from harness.target.config import SIMCONTROL, Participant, TargetConfig
+from harness.target.state import TargetState, learn
 
 __all__ = [
     "Reach",
@@ -28,9 +29,11 @@ __all__ = [
     "find",
     "health",
     "open_market",
+    "open_window_or_reason",
     "portfolio_request",
     "record",
     "send",
+    "target_state",
     "writes",
 ]
 
@@ -211,7 +214,10 @@ class SimControl:
         return [row for row in rows or () if isinstance(row, dict)]
 
     def open_window(self, kind: str) -> str | None:
-        """The name of an OPEN window of ``kind``, opening one (PREP first) when none is."""
+        """The name of an OPEN window of ``kind``, opening one (PREP first) when none is;
+        None when none is open and there is no operator to open one."""
+        if not self.available:
+            return None
         rows = [row for row in self.windows() if row.get("kind") == kind]
         for row in rows:
             if row.get("status") == "OPEN":
@@ -230,24 +236,31 @@ class SimControl:
         return None
 
 
-_MARKET_LISTS = {
-    "AUCTION_MARKET": "getActiveAuctionMarkets",
-    "ALLOCATION_MARKET": "getActiveAllocationMarkets",
-}
+def target_state(session: Reach) -> TargetState:
+    """What the target says it is now (windows and markets only: no holdings)."""
+    return learn(session.client, session.operations(), holdings=False)
+
+
+def open_window_or_reason(session: Reach, sim: SimControl, kind: str) -> tuple[str | None, str]:
+    """An OPEN window of ``kind`` (one the target shows as open, else one the operator opens)
+    and, when there is none, why not: the state the target is in and when that changes."""
+    state = target_state(session)
+    window = state.open(kind)
+    if window is not None:
+        return window.name, ""
+    opened = sim.open_window(kind)
+    if opened is not None:
+        return opened, ""
+    reason = state.unmet(kind)
+    if not sim.available:
+        reason += "; the target offers no sim control to open one"
+    return None, reason
 
 
 def open_market(session: Reach, sim: SimControl, kind: str) -> str | None:
-    """An OPEN market of ``kind`` (AUCTION_MARKET, ALLOCATION_MARKET): one the target lists as
-    open, else one the operator opens; None when there is neither."""
-    operation = find(session, "market_info", _MARKET_LISTS.get(kind, ""))
-    callers = allowed(session, operation) if operation is not None else []
-    if operation is not None and callers:
-        params, _ = example_request(operation, callers[0].name)
-        answer = session.client.call(callers[0], operation, params=params).json()
-        for market in answer if isinstance(answer, list) else ():
-            if isinstance(market, dict) and market.get("status") == "OPEN":
-                return str(market.get("marketName"))
-    return sim.open_window(kind)
+    """An OPEN market of ``kind`` (AUCTION_MARKET, ALLOCATION_MARKET): one the target shows
+    as open, else one the operator opens; None when there is neither."""
+    return open_window_or_reason(session, sim, kind)[0]
 
 
 def portfolio_request(

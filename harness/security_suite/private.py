@@ -5,7 +5,9 @@ operator opening windows where needed (or markets the target already lists
 as open), A creates an auction portfolio, a nomination portfolio, a
 secondary-market offer (on a CRR A holds, offered only to a third
 participant) and a load submission; what the target refuses is reported,
-not planted. Each record's key (the portfolio name, the request or
+not planted. Without sim control the records go into whatever window the
+target shows open now; a kind of record no open window allows is a SKIP
+naming the window's state and when it opens. Each record's key (the portfolio name, the request or
 submission ID the target assigned) becomes a marker.
 
 Then one participant of each role under another name (B) calls every read
@@ -35,7 +37,7 @@ from harness.security_suite.common import (
     SimControl,
     allowed,
     find,
-    open_market,
+    open_window_or_reason,
     portfolio_request,
     record,
     writes,
@@ -67,6 +69,8 @@ class Garden:
     owner: Participant | None
     planted: list[Planted] = field(default_factory=list)
     missed: list[str] = field(default_factory=list)
+    unplanted: list[tuple[str, str]] = field(default_factory=list)
+    """(kind, why) for every kind of record that could not be planted."""
     auction_market: str | None = None
     token: str = field(default_factory=lambda: secrets.token_hex(3).upper())
 
@@ -89,9 +93,9 @@ def _portfolio(
     operation = find(session, service, "portfolioCreation")
     if operation is None or garden.owner is None:
         return f"{service} portfolioCreation is not declared"
-    market = open_market(session, sim, kind)
+    market, reason = open_window_or_reason(session, sim, kind)
     if market is None:
-        return f"no open {kind.lower().replace('_', ' ')} and no way to open one"
+        return reason
     if service == "auction":
         garden.auction_market = market
     name = f"PRV_{garden.token}_{service.upper()[:3]}"
@@ -185,9 +189,11 @@ def _load(session: Session, sim: SimControl, garden: Garden) -> Planted | str:
     submit = find(session, "historical_forecasted_load", "submitLoadData")
     if submit is None or garden.owner is None:
         return "historical_forecasted_load submitLoadData is not declared"
+    reasons = []
     for kind, load_type in (("FORECAST_LOAD", "FORECAST"), ("HISTORICAL_LOAD", "HISTORICAL")):
-        window = sim.open_window(kind)
+        window, reason = open_window_or_reason(session, sim, kind)
         if window is None:
+            reasons.append(reason)
             continue
         _params, body = example_request(submit, garden.owner.name)
         body = dict(body or {})
@@ -206,7 +212,7 @@ def _load(session: Session, sim: SimControl, garden: Garden) -> Planted | str:
                 exchange.record,
             )
         return f"refused in {window}: {_refused(exchange)}"
-    return "no open load submission window and no way to open one"
+    return "; ".join(reasons) or "no open load submission window and no way to open one"
 
 
 PLANTERS: tuple[tuple[str, Callable[[Session, SimControl, Garden], Planted | str]], ...] = (
@@ -236,11 +242,15 @@ def case_names(session: Session) -> list[str]:
     planter = owner(session)
     if planter is None:
         return [PLANTED_CASE]
-    return [PLANTED_CASE] + [
+    return [PLANTED_CASE, *(_unplanted_case(kind) for kind, _ in PLANTERS)] + [
         _case(operation, reader, planter)
         for reader in _readers(session, planter)
         for operation in _reads(session, reader)
     ]
+
+
+def _unplanted_case(kind: str) -> str:
+    return f"{PLANTED_CASE}: {kind}"
 
 
 def _case(operation: Operation, reader: Participant, planter: Participant) -> str:
@@ -259,6 +269,7 @@ def plant(session: Session, sim: SimControl) -> Garden:
             garden.planted.append(outcome)
         else:
             garden.missed.append(f"{kind}: {outcome}")
+            garden.unplanted.append((kind, outcome))
     return garden
 
 
@@ -337,6 +348,17 @@ def run(session: Session, suite: str, garden: Garden) -> None:
                 declared=declared,
             )
         return
+    if not session.config.sim_control:
+        # without an operator to open windows, a record that needs one is a case not run
+        for kind, why in garden.unplanted:
+            if session.wants(suite, _unplanted_case(kind)):
+                session.skip(
+                    suite,
+                    _unplanted_case(kind),
+                    "PRV-002",
+                    f"no {kind} planted, so no read was checked against one: {why}",
+                    declared=True,
+                )
     markers = garden.markers
     # A's own reads are a control, not judged: they tell whether a marker is readable at all.
     # (PRV-001 reads an offer's targets as records of their own, so an offer's owner reading

@@ -62,6 +62,7 @@ def run(session: Session) -> None:
             reference=reference,
             suite=NAME,
             wait_timeout=float(session.options.get("wait_timeout", 600.0)),
+            wait_for_calendar=float(session.options.get("wait_for_calendar", 0.0)),
         )
         for scenario in chosen:
             runner.run(scenario)

@@ -9,7 +9,9 @@ Against any target, in this order:
 2. the role x operation matrix from ``x-roles`` and every participant-named
    operation called with another participant's name — SEC-001..003;
 3. private records: participant A plants some (the operator opening windows
-   as needed), every other participant reads everything it may — PRV-001,
+   as needed; without sim control, in whatever window is open now, and a
+   record no open window allows is a SKIP saying which window and when it
+   opens), every other participant reads everything it may — PRV-001,
    PRV-002;
 4. oversized and malformed input to every write operation, the server's
    health after each — ROB-001, ROB-002.

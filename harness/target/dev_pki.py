@@ -55,6 +55,10 @@ def declaration_from_dev_pki(
             }
         )
         if entry["role"] == OPERATOR_ROLE:
+            if not sim_control:
+                # a target without the operator API has no operator to be
+                participants.pop()
+                continue
             operator = name
     if not participants:
         raise InputError(f"{manifest_path}: lists no client certificate")

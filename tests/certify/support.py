@@ -25,13 +25,18 @@ def certify_embedded(
     options: dict[str, Any] | None = None,
     waivers: Path | None = None,
     repeat: int = 0,
+    sim_control: bool = True,
 ) -> RunReport:
-    """Certify a fresh reference implementation (``wrap``: a broken variant of it).
+    """Certify a fresh reference implementation (``wrap``: a broken variant of it;
+    ``sim_control=False``: declared as a target nobody drives, without the operator API).
 
     ``waivers``: a waivers.yaml the target declares, as target.yaml's ``waivers:`` would.
     """
     with embedded_target(
-        workdir / "target", wrap=wrap, client_cert_header=client_cert_header
+        workdir / "target",
+        wrap=wrap,
+        client_cert_header=client_cert_header,
+        sim_control=sim_control,
     ) as config:
         if waivers is not None:
             config = dataclasses.replace(
