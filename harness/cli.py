@@ -23,6 +23,7 @@ COMMANDS: tuple[str, ...] = (
     "pki",
     "serve",
     "export",
+    "overlay",
 )
 
 

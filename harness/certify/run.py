@@ -18,7 +18,6 @@ from types import FrameType
 from typing import Any, TextIO
 
 from crr_contract.error_catalog import ErrorCatalog
-from crr_contract.operations import load_specs
 from harness import __version__
 from harness.certify.selection import Selection
 from harness.certify.session import Session
@@ -57,7 +56,7 @@ def certify(
     allure_evidence: str = "failures",
 ) -> RunReport:
     """Run ``suites`` in order against ``config``'s target; returns the (written) report."""
-    specs = load_specs(config.spec_files())
+    specs = config.load_specs()
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     report = RunReport(
