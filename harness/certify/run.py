@@ -64,7 +64,17 @@ def certify(
         command=command,
         harness_version=__version__,
         target=config.summary(),
-        specs=[SpecFileUsed(spec.file, spec.service, spec.version, spec.sha256) for spec in specs],
+        specs=[
+            SpecFileUsed(
+                spec.file,
+                spec.service,
+                spec.version,
+                spec.sha256,
+                rule_sources=spec.rule_sources(),
+                overlays=spec.overlays,
+            )
+            for spec in specs
+        ],
         started_at=_now(),
         seed=seed,
         suites=list(suites),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,11 +22,18 @@ def certify_embedded(
     selection: Selection | None = None,
     client_cert_header: bool = False,
     options: dict[str, Any] | None = None,
+    specs_dir: Path | None = None,
+    overlays: Sequence[Path] = (),
 ) -> RunReport:
-    """Certify a fresh reference implementation (``wrap``: a broken variant of it)."""
+    """Certify a fresh reference implementation (``wrap``: a broken variant of it), judged by
+    the shipped catalog or by ``specs_dir`` with ``overlays`` applied."""
     with embedded_target(
         workdir / "target", wrap=wrap, client_cert_header=client_cert_header
     ) as config:
+        if specs_dir is not None:
+            config = dataclasses.replace(config, specs_dir=specs_dir)
+        if overlays:
+            config = dataclasses.replace(config, overlays=tuple(overlays))
         return certify(
             config,
             suites=suites,
