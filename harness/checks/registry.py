@@ -104,8 +104,8 @@ def case_check(check_id: str, title: str, requirement: str) -> Check:
 
 
 _SOURCE_LABELS = {
-    "tag": "the roles its read/write tag admits",
-    "description": "the codes of the CRRServiceException description",
+    "tag": "its read/write tag (roles.yaml)",
+    "description": "the CRRServiceException description",
     "overlay": "{annotation} (from an overlay)",
     "default": "{annotation} (stated nowhere)",
 }
