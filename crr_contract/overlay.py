@@ -40,7 +40,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
 from jsonpath_ng.ext import parse as parse_jsonpath
 from jsonpath_ng.jsonpath import Fields, Index, Root, This
 
@@ -223,8 +222,9 @@ def _compile(target: str, where: str) -> Any:
     if target not in _COMPILED:
         try:
             _COMPILED[target] = parse_jsonpath(target)
-        # jsonpath-ng raises its own errors and, for some malformed queries, plain ones.
-        except (JsonPathLexerError, JsonPathParserError, ValueError, TypeError, Exception) as exc:
+        # jsonpath-ng raises its lexer and parser errors, and plain exceptions for some
+        # malformed queries; any of them means the target is not a query it can run.
+        except Exception as exc:
             raise OverlayError(
                 f"{where}: target {target!r} is not a JSONPath query: {exc}"
             ) from None

@@ -187,3 +187,26 @@ def test_body_limit_default_comes_from_the_data_file(
     rules = DerivationRules.load(catalog)
     (spec,) = load_specs([find_openapi(catalog / "openapi")[-1].path], rules=rules)
     assert {o.max_body_bytes for o in spec.operations()} == {limit}
+
+
+def test_failures_cite_the_derived_source(caiso_specs_dir: Path, specs_dir: Path) -> None:
+    from harness.checks.registry import operation_clause, rule_label
+
+    def portfolio(root: Path) -> Operation:
+        path = sorted((root / "openapi" / "auction").glob("*v1.1.1*"))[0]
+        (spec,) = load_specs([path], rules=DerivationRules.load(root))
+        return spec.operations()[0]
+
+    caiso, ours = portfolio(caiso_specs_dir), portfolio(specs_dir)
+    assert operation_clause(caiso, "x-roles") == (
+        "caiso_crr_auction_v1.1.1_openapi.yaml#/paths/~1auction~1v1.0~1portfolio/get/tags "
+        "(read; roles.yaml tag_access.read) (tag)"
+    )
+    assert operation_clause(caiso, "x-error-codes").endswith(
+        "#/components/schemas/CRRServiceException/description (description)"
+    )
+    assert rule_label(caiso, "x-roles") == "its read/write tag (roles.yaml)"
+    assert operation_clause(ours, "x-roles") == (
+        "caiso_crr_auction_v1.1.1_openapi.yaml#/paths/~1auction~1v1.0~1portfolio/get/x-roles"
+    )
+    assert rule_label(ours, "x-roles") == "x-roles"
