@@ -29,6 +29,7 @@ COMMANDS: tuple[str, ...] = (
     "package",
     "verify",
     "compare",
+    "overlay",
 )
 
 

@@ -220,14 +220,24 @@ class SpecFileUsed:
     service: str
     version: str
     sha256: str
+    rule_sources: Mapping[str, Mapping[str, int]] | None = None
+    """How many operations took roles, error codes and body limit from each source
+    (extension, overlay, tag, description, default): a CAISO file judged by derived rules
+    says so in the report."""
+    overlays: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
             "file": self.file,
             "service": self.service,
             "version": self.version,
             "sha256": self.sha256,
         }
+        if self.rule_sources is not None:
+            found["rule_sources"] = {k: dict(v) for k, v in self.rule_sources.items()}
+        if self.overlays:
+            found["overlays"] = list(self.overlays)
+        return found
 
 
 @dataclass(slots=True)

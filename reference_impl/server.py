@@ -22,7 +22,12 @@ import uvicorn
 from starlette.applications import Starlette
 
 from crr_contract.errors import SpecError
-from crr_contract.operations import ServiceSpec, default_spec_files, load_specs
+from crr_contract.operations import (
+    ServiceSpec,
+    default_spec_files,
+    load_overlays,
+    load_specs,
+)
 from crr_contract.pki import PkiError, ensure_pki
 from reference_impl.api.app import DEFAULT_CATALOG, create_app
 from reference_impl.api.routing import MissingHandlersError
@@ -70,6 +75,9 @@ class ServerSettings:
     proxy: bool = False
     spec_files: Sequence[Path] | None = None
     """The spec files to implement; None: the latest of every service and sim control."""
+    overlays: Sequence[Path] = ()
+    """OpenAPI Overlay files applied to the spec files as they are read (each to the files
+    its ``extends`` names, or to all)."""
     catalog: Path = DEFAULT_CATALOG
     initial: InitialData = field(default_factory=default_initial_data)
 
@@ -87,12 +95,14 @@ class ReferenceSystem:
         db: Path,
         *,
         spec_files: Sequence[Path] | None = None,
+        overlays: Sequence[Path] = (),
         catalog: Path = DEFAULT_CATALOG,
         initial: InitialData | None = None,
     ) -> None:
         try:
             self.specs: tuple[ServiceSpec, ...] = load_specs(
-                spec_files if spec_files is not None else default_spec_files()
+                spec_files if spec_files is not None else default_spec_files(),
+                overlays=load_overlays(overlays),
             )
             limits = engine_limits(self.specs)
         except SpecError as exc:
@@ -133,6 +143,7 @@ def serve(
         with ReferenceSystem(
             settings.db,
             spec_files=settings.spec_files,
+            overlays=settings.overlays,
             catalog=settings.catalog,
             initial=settings.initial,
         ) as system:

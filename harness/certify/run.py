@@ -19,7 +19,6 @@ from types import FrameType
 from typing import Any, TextIO
 
 from crr_contract.error_catalog import ErrorCatalog
-from crr_contract.operations import load_specs
 from harness import __version__
 from harness.certify.reachability import ensure_reachable
 from harness.certify.repeat import rerun_failures
@@ -73,7 +72,7 @@ def certify(
     the next suite runs. With ``repeat``, every failing case then reruns that
     many times (``harness.certify.repeat``); the target's waivers apply last.
     """
-    specs = load_specs(config.spec_files())
+    specs = config.load_specs()
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     report = RunReport(
@@ -81,7 +80,17 @@ def certify(
         command=command,
         harness_version=__version__,
         target=config.summary(),
-        specs=[SpecFileUsed(spec.file, spec.service, spec.version, spec.sha256) for spec in specs],
+        specs=[
+            SpecFileUsed(
+                spec.file,
+                spec.service,
+                spec.version,
+                spec.sha256,
+                rule_sources=spec.rule_sources(),
+                overlays=spec.overlays,
+            )
+            for spec in specs
+        ],
         started_at=_now(),
         seed=seed,
         suites=list(suites),

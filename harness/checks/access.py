@@ -18,6 +18,7 @@ from harness.checks.registry import (
     NotApplicable,
     check,
     operation_clause,
+    rule_label,
 )
 from harness.client import Exchange
 
@@ -58,7 +59,8 @@ def forbidden_role_refused(exchange: Exchange, context: CheckContext) -> None:
     expected = refusal_codes(context, operation, ROLE_REFUSAL)
     if status != 403 or not expected & set(codes):
         raise CheckFailed(
-            f"{operation.name} called with role {exchange.participant.role!r} (not in x-roles) "
+            f"{operation.name} called with role {exchange.participant.role!r} (not in "
+            f"{rule_label(operation, 'x-roles')}) "
             f"answered HTTP {status} {', '.join(codes) or ''}; expected 403 "
             f"{' or '.join(sorted(expected))}",
             operation_clause(operation, "x-roles"),
@@ -74,7 +76,7 @@ def allowed_role_served(exchange: Exchange, context: CheckContext) -> None:
     if refused:
         raise CheckFailed(
             f"{operation.name} refused role {exchange.participant.role!r} with "
-            f"{', '.join(sorted(refused))} although x-roles allows it",
+            f"{', '.join(sorted(refused))} although {rule_label(operation, 'x-roles')} allows it",
             operation_clause(operation, "x-roles"),
         )
 

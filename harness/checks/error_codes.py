@@ -18,6 +18,7 @@ from harness.checks.registry import (
     NotApplicable,
     check,
     operation_clause,
+    rule_label,
 )
 from harness.client import Exchange
 
@@ -97,7 +98,7 @@ def code_listed_for_operation(exchange: Exchange, context: CheckContext) -> None
     if unlisted:
         raise CheckFailed(
             f"{operation.name} ({operation.spec.file}) answered {', '.join(unlisted)}, not in "
-            f"its x-error-codes ({', '.join(sorted(operation.error_codes))})",
+            f"{rule_label(operation, 'x-error-codes')} ({', '.join(sorted(operation.error_codes))})",
             operation_clause(operation, "x-error-codes"),
         )
 

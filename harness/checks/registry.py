@@ -168,8 +168,34 @@ def claimed_case_checks() -> frozenset[str]:
     return frozenset(_CLAIMED)
 
 
+_SOURCE_LABELS = {
+    "tag": "its read/write tag (roles.yaml)",
+    "description": "the CRRServiceException description",
+    "overlay": "{annotation} (from an overlay)",
+    "default": "{annotation} (stated nowhere)",
+}
+
+
+def rule_label(operation: Operation, annotation: str) -> str:
+    """How a failure message names a rule: ``x-roles`` when the file states it, else its source."""
+    derived = operation.source_of(annotation)
+    if derived is None or derived.source == "extension":
+        return annotation
+    return _SOURCE_LABELS[derived.source].format(annotation=annotation)
+
+
 def operation_clause(operation: Operation, *parts: object) -> str:
-    """``file#/paths/<path>/<method>/...``: where in the declared spec file a rule is written."""
+    """``file#/paths/<path>/<method>/...``: where in the declared spec file a rule is written.
+
+    For a rule the file does not state as our annotation (``x-roles`` of a
+    CAISO file), the clause is where it was derived from instead: the
+    operation's read/write tag, the ``CRRServiceException`` description, an
+    overlay or the catalog's default (``Operation.provenance``).
+    """
+    if len(parts) == 1 and isinstance(parts[0], str):
+        derived = operation.source_of(parts[0])
+        if derived is not None and derived.source != "extension":
+            return f"{derived.where} ({derived.source})"
     pointer = join(("paths", operation.path, operation.method.lower(), *parts))
     return f"{operation.spec.file}#{pointer}"
 

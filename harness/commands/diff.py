@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from crr_contract.operations import load_overlays
 from harness.diff.render import FORMATS, render
 from harness.diff.run import AUTO, diff_paths, history
 from harness.errors import InputError
@@ -52,6 +53,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--no-catalog", action="store_true", help="do not use an error catalog")
     parser.add_argument(
+        "--overlay",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="OpenAPI Overlay applied to each file it is for before comparing (repeatable)",
+    )
+    parser.add_argument(
         "--schema-direction",
         choices=("response", "request"),
         default="response",
@@ -62,15 +71,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     catalog = None if args.no_catalog else (args.catalog or AUTO)
+    overlays = load_overlays(args.overlay)
     if args.history is not None:
         if args.old is not None or args.new is not None:
             raise InputError("give either OLD NEW or --history DIR, not both")
-        results = history(args.history, args.policy, catalog, args.schema_direction)
+        results = history(args.history, args.policy, catalog, args.schema_direction, overlays)
         table = True
     else:
         if args.old is None or args.new is None:
             raise InputError("give OLD and NEW files (or directories), or --history DIR")
-        results = diff_paths(args.old, args.new, args.policy, catalog, args.schema_direction)
+        results = diff_paths(
+            args.old, args.new, args.policy, catalog, args.schema_direction, overlays
+        )
         table = args.old.is_dir()
     print(render(results, args.format, table=table))
     return 1 if any(r.breaks_rule for r in results) else 0

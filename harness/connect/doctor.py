@@ -27,7 +27,7 @@ from cryptography import x509
 
 from crr_contract.error_catalog import ErrorCatalog
 from crr_contract.examples import example_request
-from crr_contract.operations import Operation, SpecLoadError, load_specs
+from crr_contract.operations import Operation, SpecLoadError
 from harness import __version__
 from harness.certify.run import new_run_id
 from harness.certify.selection import Selection
@@ -95,9 +95,8 @@ def run_connect(
     config = request.config
     now = request.now or datetime.now(UTC)
     services = {k: v for k, v in config.services.items() if k != SIMCONTROL}
-    available = dict(zip(config.services, config.spec_files(), strict=True))
     try:
-        specs = load_specs([available[service] for service in services])
+        specs = config.load_specs(list(services))
     except SpecLoadError as exc:
         raise InputError(str(exc)) from None
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")

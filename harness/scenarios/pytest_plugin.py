@@ -100,7 +100,6 @@ class _Runtime:
 
     def __init__(self, config: pytest.Config) -> None:
         from crr_contract.error_catalog import ErrorCatalog
-        from crr_contract.operations import load_specs
         from harness import __version__
         from harness.certify.selection import Selection
         from harness.certify.session import Session
@@ -122,7 +121,7 @@ class _Runtime:
             workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="crr-")))
             target = self._stack.enter_context(embedded_target(workdir / "target"))
         client = self._stack.enter_context(TargetClient(target))
-        specs = load_specs(target.spec_files())
+        specs = target.load_specs()
         report = RunReport(
             run_id="pytest",
             command="pytest",

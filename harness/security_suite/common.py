@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from crr_contract.examples import example_request
-from crr_contract.operations import Operation, load_specs
+from crr_contract.operations import Operation
 from harness.certify.session import Session
 from harness.checks import REGISTRY
 from harness.client import Exchange, TargetClient
@@ -59,9 +59,7 @@ class Target:
 
     def __post_init__(self) -> None:
         self.client = TargetClient(self.config)
-        self._operations = [
-            op for spec in load_specs(self.config.spec_files()) for op in spec.operations()
-        ]
+        self._operations = [op for spec in self.config.load_specs() for op in spec.operations()]
 
     def operations(self) -> list[Operation]:
         return list(self._operations)

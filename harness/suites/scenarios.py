@@ -12,7 +12,6 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from crr_contract.operations import load_specs
 from crr_contract.shipped import SCENARIOS_DIR
 from harness.certify.session import Session
 from harness.client import TargetClient
@@ -41,7 +40,7 @@ def reference_side() -> Iterator[Side]:
         embedded_target(Path(workdir)) as config,
         TargetClient(config) as client,
     ):
-        specs = load_specs(config.spec_files())
+        specs = config.load_specs()
         yield Side(client, config, {op.name: op for spec in specs for op in spec.operations()})
 
 

@@ -41,6 +41,7 @@ from openapi_core.validation.request.exceptions import (
 )
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from crr_contract.derivation import DerivationRules
 from crr_contract.limits import array_path, limit_code
 from crr_contract.openapi_messages import OpenAPIRequest
 from crr_contract.operations import Operation, ServiceSpec
@@ -261,20 +262,15 @@ def _cast_query(operation: Operation, query: Sequence[tuple[str, str]]) -> dict[
     return values
 
 
-BODY_LIMIT_KEY = "x-max-body-bytes"
-DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
-"""The request body limit when the spec states none: 500 records (the documented limit) of
-any CRR request type serialize to well under 1 MiB."""
+DEFAULT_BODY_LIMIT = DerivationRules.shipped().max_body_bytes
+"""The request body limit when the spec states none (``max_body_bytes`` of the shipped
+``specs/derivations.yaml``): 500 records of any CRR request type serialize to well under 1 MiB."""
 
 
 def body_limit(operation: Operation) -> int:
     """The largest request body ``operation`` accepts: its spec's ``x-max-body-bytes`` (on the
-    operation, else in ``info``), else ``DEFAULT_BODY_LIMIT``."""
-    for node in (operation.definition, operation.spec.document.get("info") or {}):
-        value = node.get(BODY_LIMIT_KEY)
-        if isinstance(value, int) and value > 0:
-            return value
-    return DEFAULT_BODY_LIMIT
+    operation, else in ``info``), else the catalog's default (``specs/derivations.yaml``)."""
+    return operation.max_body_bytes
 
 
 def oversized_body(operation: Operation, size: int | None, limit: int) -> InvalidRequest:

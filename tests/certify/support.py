@@ -26,11 +26,14 @@ def certify_embedded(
     waivers: Path | None = None,
     repeat: int = 0,
     sim_control: bool = True,
+    specs_dir: Path | None = None,
+    overlays: Sequence[Path] = (),
 ) -> RunReport:
     """Certify a fresh reference implementation (``wrap``: a broken variant of it;
     ``sim_control=False``: declared as a target nobody drives, without the operator API).
 
-    ``waivers``: a waivers.yaml the target declares, as target.yaml's ``waivers:`` would.
+    ``waivers``: a waivers.yaml the target declares, as target.yaml's ``waivers:`` would;
+    ``specs_dir`` and ``overlays``: judged by that catalog instead of the shipped one.
     """
     with embedded_target(
         workdir / "target",
@@ -42,6 +45,10 @@ def certify_embedded(
             config = dataclasses.replace(
                 config, waivers_file=waivers, waivers=load_waivers(waivers)
             )
+        if specs_dir is not None:
+            config = dataclasses.replace(config, specs_dir=specs_dir)
+        if overlays:
+            config = dataclasses.replace(config, overlays=tuple(overlays))
         return certify(
             config,
             suites=suites,
