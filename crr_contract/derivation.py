@@ -169,8 +169,10 @@ def derive(
     roles = stated("x-roles")
     if roles is not None:
         found["roles"] = Derived(_strings(roles), roles.source, roles.where)
+        found["unsettled_roles"] = Derived((), roles.source, roles.where)
     else:
         found["roles"] = _roles_from_tag(file, here, definition, rules)
+        found["unsettled_roles"] = _unsettled_by_tag(found["roles"], definition, rules)
     codes = stated("x-error-codes")
     if codes is not None:
         found["error_codes"] = Derived(frozenset(_strings(codes.value)), codes.source, codes.where)
@@ -204,6 +206,16 @@ def _roles_from_tag(
         "tag",
         f"{file}#{join((*here, 'tags'))} ({tags[0]}; {ROLES_FILE} {rule})",
     )
+
+
+def _unsettled_by_tag(
+    roles: Derived, definition: Mapping[str, Any], rules: DerivationRules
+) -> Derived:
+    if roles.source != "tag":
+        return Derived((), roles.source, roles.where)
+    operation_id = str(definition.get("operationId") or "")
+    [tag] = [str(t) for t in definition.get("tags") or () if str(t) in rules.roles.tag_access]
+    return Derived(rules.roles.unsettled_by_tag(tag, operation_id), "tag", roles.where)
 
 
 def _codes_from_description(

@@ -85,6 +85,12 @@ class Operation:
         return tuple(self.provenance["roles"].value)
 
     @property
+    def unsettled_roles(self) -> tuple[str, ...]:
+        """Roles it admits whose access its spec does not settle (a bare ``read`` tag's NDA
+        reports role): a judge demands neither that they are served nor refused."""
+        return tuple(self.provenance["unsettled_roles"].value)
+
+    @property
     def max_body_bytes(self) -> int:
         """The largest request body it must accept, in bytes."""
         return int(self.provenance["max_body_bytes"].value)
@@ -190,7 +196,8 @@ class ServiceSpec:
         """How many operations take each rule from each source: {"roles": {"tag": 9}, ...}."""
         counts: dict[str, dict[str, int]] = {name: {} for name in ANNOTATIONS}
         for operation in self.operations():
-            for name, derived in operation.provenance.items():
+            for name in ANNOTATIONS:
+                derived = operation.provenance[name]
                 counts[name][derived.source] = counts[name].get(derived.source, 0) + 1
         return counts
 

@@ -60,6 +60,8 @@ class RoleModel:
     operator_role: str | None = None
     tag_access: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     operation_access: tuple[AccessRule, ...] = ()
+    tag_unsettled: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per tag, the access levels the tag admits without settling it (``unsettled_by_tag``)."""
     source: Path | None = None
 
     @property
@@ -89,6 +91,23 @@ class RoleModel:
             role.name
             for role in self.roles.values()
             if role.access in access and role.name != self.operator_role
+        )
+
+    def unsettled_by_tag(self, tag: str, operation_id: str = "") -> tuple[str, ...]:
+        """The admitted roles whose access such a tag alone does not settle.
+
+        A ``read`` tag says "read access"; it cannot say whether the NDA
+        reports role may read a holder's own records. A judge should then
+        demand neither that the role is served nor that it is refused. An
+        ``operation_access`` rule settles every role it names.
+        """
+        if any(rule.applies(tag, operation_id) for rule in self.operation_access):
+            return ()
+        levels = self.tag_unsettled.get(tag, ())
+        return tuple(
+            role.name
+            for role in self.roles.values()
+            if role.access in levels and role.name != self.operator_role
         )
 
     def tag_rule(self, tag: str, operation_id: str = "") -> str:
@@ -122,6 +141,13 @@ class RoleModel:
             str(tag): _access_list(path, f"tag_access.{tag}", levels)
             for tag, levels in (data.get("tag_access") or {}).items()
         }
+        tag_unsettled = {
+            str(tag): _access_list(path, f"tag_unsettled.{tag}", levels)
+            for tag, levels in (data.get("tag_unsettled") or {}).items()
+        }
+        for tag, levels in tag_unsettled.items():
+            if not set(levels) <= set(tag_access.get(tag, ())):
+                raise SpecError(f"{path}: tag_unsettled.{tag} lists access tag_access.{tag} lacks")
         rules = []
         for index, entry in enumerate(data.get("operation_access") or ()):
             where = f"operation_access[{index}]"
@@ -138,7 +164,7 @@ class RoleModel:
                     _access_list(path, where, entry.get("access")),
                 )
             )
-        return cls(roles, operator, tag_access, tuple(rules), Path(path))
+        return cls(roles, operator, tag_access, tuple(rules), tag_unsettled, Path(path))
 
     @classmethod
     def of_catalog(cls, specs_dir: Path) -> RoleModel | None:

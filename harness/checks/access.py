@@ -72,6 +72,8 @@ def allowed_role_served(exchange: Exchange, context: CheckContext) -> None:
     operation, _status, codes = _answered(exchange)
     if exchange.participant.role not in operation.roles:
         raise NotApplicable
+    if exchange.participant.role in operation.unsettled_roles:
+        raise NotApplicable  # the spec admits the role without settling it: no verdict
     refused = refusal_codes(context, operation, ROLE_REFUSAL) & set(codes)
     if refused:
         raise CheckFailed(
@@ -89,6 +91,8 @@ def other_participant_refused(exchange: Exchange, context: CheckContext) -> None
         raise NotApplicable
     if exchange.participant.role not in operation.roles:
         raise NotApplicable  # SEC-001 judges a forbidden role first
+    if exchange.participant.role in operation.unsettled_roles:
+        raise NotApplicable  # refused for its role or for the name: the spec does not settle it
     expected = refusal_codes(context, operation, PARTICIPANT_REFUSAL)
     if expected:
         if status != 403 or not expected & set(codes):

@@ -13,6 +13,9 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
+from harness.certify.selection import Selection
 from harness.results import RunReport, Status, Verdict
 from tests.certify.support import certify_embedded, failures
 
@@ -50,3 +53,31 @@ def test_overlays_on_the_caiso_copy_judge_exactly_as_our_annotated_files(
     auction = next(s for s in written["specs"] if s["service"] == "auction")
     assert set(auction["rule_sources"]["roles"]) == {"overlay"}
     assert auction["overlays"] == [auction["file"].replace("_openapi.yaml", "_overlay.yaml")]
+
+
+@pytest.mark.slow
+def test_the_role_matrix_judged_by_bare_tags_has_no_false_failure(
+    tmp_path: Path, caiso_specs_dir: Path
+) -> None:
+    """A ``read`` tag admits the NDA reports role without settling it; our reference refuses
+    that role on a holder's own records. Neither answer may FAIL, and the unsettled cells
+    are the only role cells left unjudged."""
+    selection = Selection("role")
+    report = certify_embedded(
+        tmp_path, suites=("security",), specs_dir=caiso_specs_dir, selection=selection
+    )
+    assert failures(report) == []
+    nda_reads = [
+        r
+        for r in report.results
+        if "echo_nda-nda: role allowed" in r.case and r.id in ("SEC-001", "SEC-002")
+    ]
+    # Public reads the NDA role may call are still judged: served, never refused.
+    assert any(r.id == "SEC-002" and r.status is Status.PASS for r in nda_reads)
+    unjudged = {
+        r.case.split(" as ")[0]
+        for r in report.results
+        if "echo_nda-nda: role allowed" in r.case
+        and not any(o.case == r.case and o.id in ("SEC-001", "SEC-002") for o in report.results)
+    }
+    assert "auction.getPortfolioList" in unjudged

@@ -76,6 +76,21 @@ def test_a_tag_admits_the_roles_roles_yaml_gives_it() -> None:
         assert ROLE_OPERATOR not in (model.admitted_by_tag(tag) or ())
 
 
+def test_a_read_tag_leaves_the_nda_reports_role_unsettled(
+    specs_dir: Path, caiso_specs_dir: Path
+) -> None:
+    model = RoleModel.shipped()
+    assert model.unsettled_by_tag("read", "getPortfolio") == (ROLE_NDA_REPORTS,)
+    assert model.unsettled_by_tag("write", "portfolioCreation") == ()
+    assert model.unsettled_by_tag("read", "getRestrictedDownload") == ()
+    for ours, theirs in _pairs(specs_dir, caiso_specs_dir):
+        assert ours.unsettled_roles == (), "x-roles settle every role"
+        if theirs.roles == (ROLE_READ_WRITE, ROLE_READ, ROLE_NDA_REPORTS):
+            assert theirs.unsettled_roles == (ROLE_NDA_REPORTS,), theirs.name
+        else:
+            assert theirs.unsettled_roles == (), theirs.name
+
+
 def test_caiso_copy_gives_back_the_annotated_rules(specs_dir: Path, caiso_specs_dir: Path) -> None:
     pairs = _pairs(specs_dir, caiso_specs_dir)
     assert len(pairs) > 100
