@@ -13,9 +13,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -28,8 +30,16 @@ __all__ = [
     "SpecFileUsed",
     "Status",
     "Verdict",
+    "new_run_id",
     "resolve_evidence",
 ]
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable and unique: UTC time to the second and a short random suffix."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+
 
 BODY_LIMIT = 64 * 1024
 """Bodies longer than this are cut in the evidence of a failure (the length is kept)."""

@@ -2,7 +2,7 @@
 
 The needs are data (``needs.yaml`` beside this module); this module only
 knows how to judge each kind of need against the target's declared
-participants and its learned state (``harness.target.state``). A missing
+participants and its learned state (``harness.market_state``). A missing
 need is information, not a finding: the cases that depend on it SKIP with
 a reason. ``certify --preflight`` prints the table and stops; every run
 prints it at the start and keeps it in report.json.
@@ -17,8 +17,8 @@ from typing import Any, TextIO
 
 from crr_contract.files import load_document
 from harness.errors import InputError
+from harness.market_state import KIND_LABELS, TargetState
 from harness.target.config import TargetConfig
-from harness.target.state import KIND_LABELS, TargetState
 
 __all__ = ["NEEDS_FILE", "Need", "PreflightRow", "evaluate", "load_needs", "print_table"]
 
@@ -172,7 +172,7 @@ def run_preflight(config: TargetConfig, suites: Sequence[str], out: TextIO) -> l
     """``certify --preflight``: learn the target's state, print the table, run nothing."""
     from crr_contract.operations import load_specs
     from harness.client import TargetClient
-    from harness.target.state import learn
+    from harness.market_state import learn
 
     operations = [op for spec in load_specs(config.spec_files()) for op in spec.operations()]
     with TargetClient(config) as client:

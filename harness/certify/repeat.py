@@ -13,8 +13,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import TextIO
 
-from harness.certify.selection import Selection
 from harness.results import RunReport, Status
+from harness.selection import Selection
 
 __all__ = ["NOT_RUN", "rerun_failures"]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import random
-import secrets
 import signal
 import sys
 from collections.abc import Mapping, Sequence
@@ -22,23 +21,17 @@ from crr_contract.error_catalog import ErrorCatalog
 from harness import __version__
 from harness.certify.reachability import ensure_reachable
 from harness.certify.repeat import rerun_failures
-from harness.certify.selection import Selection
-from harness.certify.session import Session
 from harness.checks import CheckContext
 from harness.client import TargetClient
 from harness.reports import write_reports
-from harness.results import RunReport, SpecFileUsed
+from harness.results import RunReport, SpecFileUsed, new_run_id
+from harness.selection import Selection
+from harness.session import Session
 from harness.suites import SUITES
 from harness.target.config import TargetConfig
 from harness.waivers import waive_report
 
-__all__ = ["certify", "new_run_id"]
-
-
-def new_run_id(now: datetime | None = None) -> str:
-    """Sortable and unique: UTC time to the second and a short random suffix."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    return f"{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+__all__ = ["certify"]
 
 
 def _now() -> str:
@@ -143,7 +136,7 @@ def certify(
 def _preflight(session: Session, suites: Sequence[str], stream: TextIO) -> None:
     """The test-data contract, judged before anything runs: printed, and kept in the report."""
     from harness.certify.preflight import evaluate, print_table
-    from harness.target.state import learn
+    from harness.market_state import learn
 
     state = learn(session.client, session.operations())
     rows = evaluate(session.config, state, suites)

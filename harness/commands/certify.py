@@ -134,10 +134,11 @@ def _options(args: argparse.Namespace, wait: float) -> dict[str, object] | None:
 def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         return _list_checks()
-    from harness.certify.run import certify, new_run_id
-    from harness.certify.selection import Selection
+    from harness.certify.run import certify
     from harness.reports import load_report
+    from harness.results import new_run_id
     from harness.scenarios.calendar_wait import parse_duration
+    from harness.selection import Selection
     from harness.waivers import load_waivers
 
     suites = _suites(args.suite)

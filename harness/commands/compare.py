@@ -28,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from harness.compare import compare_runs, load_run
+    from harness.compare.html import write_compare_html
     from harness.compare.render import render_json, render_text
-    from harness.reports.compare_html import write_compare_html
 
     comparison = compare_runs(load_run(args.run_a), load_run(args.run_b))
     sys.stdout.write(render_json(comparison) if args.format == "json" else render_text(comparison))

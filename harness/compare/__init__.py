@@ -3,7 +3,7 @@
 ``runs`` reads a run from a report directory or a certification package,
 ``comparison`` sorts every check into new failures, fixed, still failing,
 newly skipped and flaky, and ``render`` writes it as text or JSON
-(the HTML page is ``harness.reports.compare_html``).
+(the HTML page is ``harness.compare.html``).
 """
 
 from harness.compare.comparison import Comparison, compare_runs

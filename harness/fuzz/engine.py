@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from harness.certify.session import Session
 from harness.fuzz.budget import Budget
 from harness.fuzz.context import FuzzRun
 from harness.fuzz.findings import Findings
@@ -35,9 +34,10 @@ from harness.fuzz.stateful import (
 )
 from harness.fuzz.stateless import MODES, fuzz_operation
 from harness.fuzz.target_state import discover, open_windows
+from harness.market_state import learn
 from harness.results import CheckResult
+from harness.session import Session
 from harness.target.config import SIMCONTROL
-from harness.target.state import learn
 
 __all__ = ["FuzzSummary", "case_name", "chain_case", "fuzz_session"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from harness.errors import InputError
-from harness.target.state import parse_time
+from harness.market_state import parse_time
 
 __all__ = ["parse_duration", "seconds_until"]
 

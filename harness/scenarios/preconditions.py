@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from crr_contract.operations import Operation
+from harness.market_state import TargetState, Window, parse_time
 from harness.scenarios.model import Step
 from harness.scenarios.values import PathError, interpolate
-from harness.target.state import TargetState, Window, parse_time
 
 __all__ = ["Unmet", "unmet_before"]
 

@@ -101,13 +101,13 @@ class _Runtime:
     def __init__(self, config: pytest.Config) -> None:
         from crr_contract.error_catalog import ErrorCatalog
         from harness import __version__
-        from harness.certify.selection import Selection
-        from harness.certify.session import Session
         from harness.checks import CheckContext
         from harness.client import TargetClient
         from harness.results import RunReport
+        from harness.scenarios.reference_side import reference_side
         from harness.scenarios.runner import ScenarioRunner
-        from harness.suites.scenarios import reference_side
+        from harness.selection import Selection
+        from harness.session import Session
 
         self._stack = contextlib.ExitStack()
         target_yaml = config.getoption("--crr-config")

@@ -23,10 +23,10 @@ import allure
 from crr_contract.examples import query_parameters
 from crr_contract.files import load_document
 from crr_contract.operations import Operation
-from harness.certify.session import Session
 from harness.checks.error_codes import error_codes_of
 from harness.checks.registry import REGISTRY, CheckFailed, case_check
 from harness.client import Exchange, TargetClient
+from harness.market_state import TargetState, learn
 from harness.results import CheckResult, RecordedExchange, Status
 from harness.scenarios.answer_schema import answer_schema
 from harness.scenarios.calendar_wait import seconds_until
@@ -36,8 +36,8 @@ from harness.scenarios.operator import apply_operator_step, window_probe
 from harness.scenarios.outcomes import compare_outcomes
 from harness.scenarios.preconditions import Unmet, unmet_before
 from harness.scenarios.values import PathError, interpolate, match, path_keys, resolve
+from harness.session import Session
 from harness.target.config import Participant, TargetConfig
-from harness.target.state import TargetState, learn
 
 __all__ = ["ScenarioRunner", "Side"]
 

@@ -13,8 +13,8 @@ import yaml
 
 from harness.certification import provenance
 from harness.certification.package import ATTESTATION
-from harness.certify.selection import Selection
 from harness.cli import main
+from harness.selection import Selection
 from tests.certify.support import certify_embedded, failures
 from tests.mutants.catalog import BY_NAME
 

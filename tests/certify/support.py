@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from harness.certify.run import certify
-from harness.certify.selection import Selection
 from harness.results import CheckResult, RunReport, Status
+from harness.selection import Selection
 from harness.target.embedded import embedded_target
 from harness.waivers import load_waivers
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.certify.selection import Selection
 from harness.results import RunReport, Status, Verdict
+from harness.selection import Selection
 from tests.certify.support import certify_embedded, failures
 
 

@@ -15,7 +15,6 @@ from harness.checks.requirements import load_requirements
 
 SUITE_PACKAGES = (
     "harness.suites",
-    "harness.security_suite",
     "harness.scenarios",
     "harness.fuzz",
     "harness.connect",

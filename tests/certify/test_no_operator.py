@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from harness.certify.preflight import evaluate, load_needs, print_table, run_preflight
+from harness.market_state import TargetState, Window
 from harness.results import RunReport, Status, Verdict
 from harness.target.embedded import embedded_target
-from harness.target.state import TargetState, Window
 from tests.certify.support import certify_embedded, failures
 
 SUITES = ["connectivity", "scenarios", "security", "fuzzing", "reliability"]

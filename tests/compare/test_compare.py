@@ -11,8 +11,8 @@ import pytest
 
 from harness.cli import main
 from harness.compare import compare_runs
+from harness.compare.html import render_compare_html
 from harness.compare.render import render_text
-from harness.reports.compare_html import render_compare_html
 from tests.certify.support import certify_embedded, failures
 from tests.mutants.catalog import BY_NAME
 

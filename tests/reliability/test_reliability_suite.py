@@ -9,7 +9,7 @@ import pytest
 import harness.suites.reliability as reliability
 from harness.checks.reliability import acknowledged_problems, percentile
 from harness.results import Status, Verdict
-from harness.security_suite.crash import ServerProcess, ServerStartError
+from harness.suites.reliability.crash import ServerProcess, ServerStartError
 from harness.target.embedded import embedded_target
 from tests.mutants.catalog import MUTANTS
 from tests.security_suite.support import failures, mutant_target, results, run_suites

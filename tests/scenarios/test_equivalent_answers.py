@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.certify.selection import Selection
 from harness.results import Verdict
+from harness.selection import Selection
 from tests.certify.support import certify_embedded, failures
 from tests.scenarios.equivalent_answers import EQUIVALENT, NEAR_MISS
 

@@ -20,8 +20,6 @@ import yaml
 from crr_contract.error_catalog import ErrorCatalog
 from crr_contract.operations import load_specs
 from harness import __version__
-from harness.certify.selection import Selection
-from harness.certify.session import Session
 from harness.checks import CheckContext
 from harness.client import TargetClient
 from harness.errors import InputError
@@ -29,6 +27,8 @@ from harness.results import CheckResult, RunReport, Status
 from harness.scenarios.calendar_wait import parse_duration
 from harness.scenarios.model import load_scenario
 from harness.scenarios.runner import ScenarioRunner
+from harness.selection import Selection
+from harness.session import Session
 from harness.target.config import TargetConfig
 from harness.target.embedded import embedded_target
 

@@ -19,8 +19,8 @@ from harness.checks.tls import DEFECT_CHECKS, refusal
 from harness.client import Exchange
 from harness.errors import InputError
 from harness.results import RecordedExchange, RecordedRequest, RecordedResponse
-from harness.security_suite.malformed import grow
-from harness.security_suite.mtls import bad_credentials, legacy_tls_unavailable
+from harness.suites.security.malformed import grow
+from harness.suites.security.mtls import bad_credentials, legacy_tls_unavailable
 from harness.target.config import Participant, dump_target, load_target, parse_target
 from harness.target.dev_pki import declaration_from_dev_pki
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from harness.results import Status, Verdict
-from harness.security_suite import mtls
-from harness.security_suite.mtls import legacy_tls_unavailable
+from harness.suites.security import mtls
+from harness.suites.security.mtls import legacy_tls_unavailable
 from harness.target.embedded import embedded_target
 from tests.security_suite.support import failures, results, run_suites
 

@@ -13,12 +13,12 @@ from typing import Any, Protocol
 
 from crr_contract.examples import example_request
 from crr_contract.operations import Operation
-from harness.certify.session import Session
 from harness.checks import REGISTRY
 from harness.client import Exchange, TargetClient
+from harness.market_state import TargetState, learn
 from harness.results import CheckResult, RecordedExchange, Status
+from harness.session import Session
 from harness.target.config import SIMCONTROL, Participant, TargetConfig
-from harness.target.state import TargetState, learn
 
 __all__ = [
     "Reach",

@@ -21,8 +21,8 @@ from typing import Any
 from harness.checks.reliability import acknowledged_problems, percentile
 from harness.client import TargetClient
 from harness.results import RecordedExchange
-from harness.security_suite.common import Reach, allowed, find, portfolio_request
-from harness.security_suite.malformed import grow
+from harness.suites.security.malformed import grow
+from harness.suites.target_calls import Reach, allowed, find, portfolio_request
 from harness.target.config import Participant
 
 __all__ = ["LoadRun", "Submission", "load_participants", "run_load", "verify"]

@@ -23,9 +23,9 @@ it never calls a sim-control write except to open windows.
 
 from __future__ import annotations
 
-from harness.certify.session import Session
-from harness.security_suite import malformed, mtls, private, roles
-from harness.security_suite.common import SimControl
+from harness.session import Session
+from harness.suites.security import malformed, mtls, private, roles
+from harness.suites.target_calls import SimControl
 
 NAME = "security"
 DESCRIPTION = (

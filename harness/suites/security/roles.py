@@ -15,8 +15,8 @@ also goes through every other check.
 from __future__ import annotations
 
 from crr_contract.examples import example_request, takes_participant
-from harness.certify.session import Session
-from harness.security_suite.common import allowed, by_role, writes
+from harness.session import Session
+from harness.suites.target_calls import allowed, by_role, writes
 from harness.target.config import SIMCONTROL, Participant
 
 __all__ = ["run_matrix", "run_other_names"]

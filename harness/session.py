@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from crr_contract.operations import Operation, ServiceSpec
-from harness.certify.selection import Selection
 from harness.checks import REGISTRY, CheckContext, run_checks
 from harness.client import Exchange, TargetClient
 from harness.results import CheckResult, RunReport, Status
+from harness.selection import Selection
 from harness.target.config import TargetConfig
 
 __all__ = ["Session"]

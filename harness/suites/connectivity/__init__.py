@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from crr_contract.examples import example_request, takes_participant
 from crr_contract.operations import Operation
-from harness.certify.session import Session
+from harness.session import Session
 from harness.target.config import SIMCONTROL, Participant
 
 NAME = "connectivity"

@@ -8,16 +8,14 @@ so that business outcomes are compared with the reference engine's.
 from __future__ import annotations
 
 import contextlib
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 from crr_contract.shipped import SCENARIOS_DIR
-from harness.certify.session import Session
-from harness.client import TargetClient
 from harness.errors import InputError
 from harness.scenarios.model import load_scenario
-from harness.scenarios.runner import ScenarioRunner, Side, scenario_files
+from harness.scenarios.reference_side import reference_side
+from harness.scenarios.runner import ScenarioRunner, scenario_files
+from harness.session import Session
 
 NAME = "scenarios"
 DESCRIPTION = "the market-sim weeks 1-3 (scenarios/), outcomes compared with the reference engine"
@@ -28,20 +26,6 @@ JUDGES_EXCHANGES = True
 """Whether every per-exchange check runs on this suite's exchanges (``Session.judge``)."""
 
 DEFAULT_SCENARIOS = SCENARIOS_DIR
-
-
-@contextlib.contextmanager
-def reference_side() -> Iterator[Side]:
-    """A private reference implementation to compare business outcomes with."""
-    from harness.target.embedded import embedded_target
-
-    with (
-        tempfile.TemporaryDirectory(prefix="crr-reference-") as workdir,
-        embedded_target(Path(workdir)) as config,
-        TargetClient(config) as client,
-    ):
-        specs = config.load_specs()
-        yield Side(client, config, {op.name: op for spec in specs for op in spec.operations()})
 
 
 def run(session: Session) -> None:

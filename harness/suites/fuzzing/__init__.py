@@ -14,7 +14,7 @@ defaults of ``harness.fuzz.options``.
 
 from __future__ import annotations
 
-from harness.certify.session import Session
+from harness.session import Session
 
 NAME = "fuzzing"
 DESCRIPTION = (

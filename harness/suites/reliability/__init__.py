@@ -21,11 +21,11 @@ from __future__ import annotations
 
 import secrets
 
-from harness.certify.session import Session
 from harness.results import Status
-from harness.security_suite import crash
-from harness.security_suite.common import SimControl, open_window_or_reason, record
-from harness.security_suite.load import load_participants, run_load, verify
+from harness.session import Session
+from harness.suites.reliability import crash
+from harness.suites.reliability.load import load_participants, run_load, verify
+from harness.suites.target_calls import SimControl, open_window_or_reason, record
 
 NAME = "reliability"
 DESCRIPTION = "concurrent load from several participants; SIGKILL and restart under load"

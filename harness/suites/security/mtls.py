@@ -35,7 +35,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from crr_contract.examples import example_request
 from crr_contract.files import load_document
 from crr_contract.operations import Operation
-from harness.certify.session import Session
 from harness.checks.tls import DEFECT_CHECKS, NO_CERTIFICATE, refusal
 from harness.client import CLIENT_CERT_HEADER, Exchange, tls_context
 from harness.results import (
@@ -44,7 +43,8 @@ from harness.results import (
     RecordedResponse,
     Status,
 )
-from harness.security_suite.common import health, record, writes
+from harness.session import Session
+from harness.suites.target_calls import health, record, writes
 from harness.target.config import SIMCONTROL, Participant
 
 __all__ = ["BadCredential", "bad_credentials", "run_matrix", "run_policy"]

@@ -27,12 +27,13 @@ from typing import Any
 
 from crr_contract.examples import body_schema, example_request, resolve
 from crr_contract.operations import Operation
-from harness.certify.session import Session
 from harness.checks.error_codes import error_codes_of
 from harness.checks.robustness import documented_body_limit, malformed_refused
 from harness.client import Exchange
 from harness.results import Status
-from harness.security_suite.common import (
+from harness.session import Session
+from harness.suites.security.private import Garden
+from harness.suites.target_calls import (
     allowed,
     health,
     portfolio_request,
@@ -40,7 +41,6 @@ from harness.security_suite.common import (
     send,
     writes,
 )
-from harness.security_suite.private import Garden
 from harness.target.config import SIMCONTROL, Participant
 
 __all__ = ["NESTING_DEPTH", "case_names", "grow", "plan", "run"]

@@ -28,12 +28,12 @@ from typing import Any
 
 from crr_contract.examples import example_request, query_parameters, takes_participant
 from crr_contract.operations import Operation
-from harness.certify.session import Session
 from harness.checks.error_codes import error_codes_of
 from harness.checks.private_records import planted_in
 from harness.client import Exchange
 from harness.results import RecordedExchange, Status
-from harness.security_suite.common import (
+from harness.session import Session
+from harness.suites.target_calls import (
     SimControl,
     allowed,
     find,

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.security_suite.common import SimControl, Target, open_market
-from harness.security_suite.load import LoadRun, run_load, verify
+from harness.suites.reliability.load import LoadRun, run_load, verify
+from harness.suites.target_calls import SimControl, Target, open_market
 from harness.target.dev_pki import target_from_dev_pki
 
 __all__ = ["SERVE_COMMAND", "CrashOutcome", "ServerProcess", "crash_and_restart"]
