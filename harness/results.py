@@ -88,7 +88,11 @@ def _share(exchange: dict[str, Any], shared: dict[str, dict[str, Any]]) -> str:
 def resolve_evidence(check: Mapping[str, Any], report: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A check's evidence from a loaded report.json, references replaced by the exchanges."""
     shared = report.get("exchanges") or {}
-    return [shared.get(item["ref"], item) if "ref" in item else item for item in check["evidence"]]
+    evidence = check.get("evidence") or []  # a hand-made or trimmed report may omit it
+    return [
+        shared.get(item["ref"], item) if isinstance(item, Mapping) and "ref" in item else item
+        for item in evidence
+    ]
 
 
 @dataclass(frozen=True, slots=True)
