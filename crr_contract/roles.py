@@ -69,6 +69,15 @@ class RoleModel:
         """Every role name."""
         return frozenset(self.roles)
 
+    def with_access(self, access: str) -> str:
+        """The one role of ``access`` (write, read, nda-reports, operator): how code names a
+        role without writing its AIM name down a second time."""
+        found = [role.name for role in self.roles.values() if role.access == access]
+        if len(found) != 1:
+            where = self.source or "the role file"
+            raise SpecError(f"{where}: expected one role with access {access!r}, found {found}")
+        return found[0]
+
     def successors(self, retired: str) -> list[str]:
         """The roles that replaced a retired AIM role name (``migrated_from``)."""
         return [role.name for role in self.roles.values() if retired in role.migrated_from]
