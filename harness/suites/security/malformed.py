@@ -4,8 +4,9 @@ For each write operation of the declared CAISO services the suite starts
 from a request the target should accept: for auction portfolio creation a
 portfolio in the open auction market the private-records step used, for
 the others the spec example. It then breaks that request in one way per
-case: one record more than the 500 the spec allows (the first array with
-``maxItems: 500``), one segment more than 20 (``maxItems: 20``), a body
+case: one item more than each business limit ``crr_contract.limits`` knows
+(records per submission, segments per bid), at the ``maxItems`` the declared
+spec states (500 records and 20 segments in the shipped files); a body
 padded with JSON whitespace past the documented size (one operation per
 service), JSON nested 10,000 deep, a string with a byte that is not UTF-8,
 and a ``text/plain`` content type. ROB-001 judges the answer, every other
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crr_contract.examples import body_schema, example_request, resolve
+from crr_contract.limits import REQUEST_LIMITS
 from crr_contract.operations import Operation
 from harness.checks.error_codes import error_codes_of
 from harness.checks.robustness import documented_body_limit, malformed_refused
@@ -47,8 +49,6 @@ __all__ = ["NESTING_DEPTH", "case_names", "grow", "plan", "run"]
 
 NESTING_DEPTH = 10_000
 PADDING_BEYOND_LIMIT = 1024 * 1024
-LIMITS = {500: "records", 20: "segments"}
-"""``maxItems`` values that are documented business limits, and what their items are."""
 
 Path = tuple[str, ...]
 
@@ -117,6 +117,16 @@ def grow(body: dict[str, Any], path: Path, size: int) -> dict[str, Any] | None:
     template = kept[-1]
     node[path[-1]] = kept + [_copy_item(template, i) for i in range(1, size - len(kept) + 1)]
     return grown
+
+
+def _business_limits(operation: Operation) -> list[frozenset[str]]:
+    """The arrays of each business limit ``crr_contract.limits`` knows on this operation, one
+    set per limit (bids and offers share one), in its order; the number is the spec's."""
+    groups: dict[str, set[str]] = {}
+    for limit in REQUEST_LIMITS:
+        if (limit.service, limit.operation_id) == (operation.service, operation.operation_id):
+            groups.setdefault(limit.name, set()).add(limit.array)
+    return [frozenset(arrays) for arrays in groups.values()]
 
 
 def _named(path: Path) -> str:
@@ -221,9 +231,14 @@ def plan(session: Session, garden: Garden) -> list[_Case]:
     for name, start in _starts(session, garden).items():
         operation = operations[name]
         arrays = list(_arrays(operation.spec.document, body_schema(operation)))
-        for limit, items in LIMITS.items():
-            path = next((p for p, most in arrays if most == limit and grow(start.body, p, 1)), None)
-            if path is not None:
+        for stated in _business_limits(operation):
+            found = next(
+                ((p, most) for p, most in arrays if _named(p) in stated and grow(start.body, p, 1)),
+                None,
+            )
+            if found is not None:
+                path, limit = found
+                items = "segments" if path[-1] == "segments" else "records"
                 label = f"{name}: {limit + 1} {items} in {_named(path)}"
                 cases.append(_Case(label, operation, start, "limit", path, limit, items))
         if operation.service not in services_padded:
