@@ -206,7 +206,7 @@ def certificates_from_header(value: str | bytes | None) -> list[x509.Certificate
 def _single_attribute(cert: x509.Certificate, oid: x509.ObjectIdentifier, label: str) -> str:
     try:
         values = [attr.value for attr in cert.subject.get_attributes_for_oid(oid)]
-    except ValueError as exc:
+    except (ValueError, TypeError) as exc:  # cryptography raises TypeError for some bad types
         raise IdentityError(
             RejectReason.MALFORMED, f"The client certificate subject cannot be read: {exc}"
         ) from None
@@ -362,7 +362,7 @@ class CertificateValidator:
 def _issuer_text(cert: x509.Certificate) -> str:
     try:
         return cert.issuer.rfc4514_string()
-    except ValueError:
+    except (ValueError, TypeError):
         return "an unreadable issuer"
 
 
