@@ -53,13 +53,11 @@ from reference_impl.engine.markets import (
 from reference_impl.engine.participants import ParticipantBook
 from reference_impl.engine.portfolio_lifecycle import (
     PortfolioBase,
-    PortfolioBook,
+    PortfolioOperations,
     PortfolioStatus,
     check_portfolio_name,
     check_record_count,
     require_open_window,
-    require_status_for_delete,
-    require_status_for_retract,
     require_status_for_submit,
 )
 from reference_impl.engine.quantities import is_finite_number
@@ -502,12 +500,16 @@ def check_credit(portfolio: AuctionPortfolio, credit: PortfolioCredit, available
         )
 
 
-class AuctionPortfolios:
+class AuctionPortfolios(PortfolioOperations[AuctionPortfolio]):
     """The auction portfolio operations: create, submit, retract, delete and the queries.
 
     Every query takes the requesting participant and only ever looks at that
     participant's portfolios.
     """
+
+    market_type = MarketType.AUCTION
+    id_prefix = "AP"
+    retract_code = "AUC0005"
 
     def __init__(
         self,
@@ -519,17 +521,11 @@ class AuctionPortfolios:
         margins: CreditMarginTable,
         limits: Limits,
     ) -> None:
-        self._markets = markets
-        self._participants = participants
+        super().__init__(markets, participants, ids, "auction")
         self._locations = locations
         self._holdings = holdings
-        self._ids = ids
         self.margins = margins
         self._limits = limits
-        self.book: PortfolioBook[AuctionPortfolio] = PortfolioBook("auction")
-
-    def _market(self, market_name: object) -> Market:
-        return self._markets.get_of_type(market_name, MarketType.AUCTION)
 
     def create(
         self,
@@ -568,26 +564,15 @@ class AuctionPortfolios:
             ):
                 found.add(finding.code, finding.message, finding.field)
         found.raise_if_any()
-        portfolio = AuctionPortfolio(
-            portfolio_id=f"AP{self._ids.next('auction_portfolio'):06d}",
-            name=name,
-            market_name=market.name,
-            participant=participant.name,
-            created_at=now,
-            updated_at=now,
-            status_time=now,
+        return self._add_new(
+            AuctionPortfolio,
+            name,
+            market,
+            participant.name,
+            now,
             bids=parsed_bids,
             offers=parsed_offers,
         )
-        self.book.add(portfolio)
-        return portfolio
-
-    def get(
-        self, participant_name: str, market_name: str, portfolio_name: object
-    ) -> AuctionPortfolio:
-        """The participant's own portfolio (SER0028 when it has none of that name)."""
-        market = self._market(market_name)
-        return self.book.get(participant_name, market.name, portfolio_name)
 
     def credit(
         self, participant_name: str, market_name: str, portfolio_name: object
@@ -639,29 +624,14 @@ class AuctionPortfolios:
         self, participant_name: str, market_name: str, portfolio_name: object, now: datetime
     ) -> AuctionPortfolio:
         """Take a submitted portfolio out of the auction while the window is open."""
-        portfolio = self.get(participant_name, market_name, portfolio_name)
-        require_open_window(self._market(market_name))
-        require_status_for_retract(portfolio, "AUC0005")
+        portfolio = super().retract(participant_name, market_name, portfolio_name, now)
         portfolio.credit_held = 0.0
-        portfolio.set_status(PortfolioStatus.RETRACTED, now)
-        return portfolio
-
-    def delete(
-        self, participant_name: str, market_name: str, portfolio_name: object
-    ) -> AuctionPortfolio:
-        """Delete a portfolio that is not submitted, while the window is open."""
-        portfolio = self.get(participant_name, market_name, portfolio_name)
-        require_open_window(self._market(market_name))
-        require_status_for_delete(portfolio)
-        self.book.remove(portfolio)
         return portfolio
 
     def summaries(self, participant_name: str, market_name: str | None) -> list[dict]:
         """The participant's portfolios, optionally of one auction market."""
-        participant = self._participants.get(participant_name)
-        name = self._market(market_name).name if market_name is not None else None
         result = []
-        for portfolio in self.book.of_participant(participant.name, name):
+        for portfolio in self._of_participant(participant_name, market_name):
             market = self._markets.get(portfolio.market_name)
             credit = portfolio_credit(portfolio, self.margins, market.key.period)
             result.append(portfolio.summary(credit_amount(credit.exposure)))
@@ -687,15 +657,8 @@ class AuctionPortfolios:
                 changed.append(portfolio)
         return changed
 
-    def snapshot(self) -> list[dict]:
-        """Every auction portfolio as plain data."""
-        return [
-            p.to_dict()
-            | {
-                "portfolioId": p.portfolio_id,
-                "statusTime": p.status_detail()["statusTime"],
-                "creditHeld": p.credit_held,
-                "validationErrors": [f.to_dict() for f in p.validation_errors],
-            }
-            for p in self.book
-        ]
+    def _snapshot_extra(self, portfolio: AuctionPortfolio) -> dict:
+        return {
+            "creditHeld": portfolio.credit_held,
+            "validationErrors": [f.to_dict() for f in portfolio.validation_errors],
+        }
