@@ -68,11 +68,10 @@ def _portfolio_operation(book: str, verb: str, name: str, doc: str) -> Callable[
     return command()(operation) if verb in _PORTFOLIO_COMMANDS else query(operation)
 
 
-def _participant_messages(pick: str, name: str, doc: str) -> Callable[..., list[dict]]:
-    """The facade query ``name``: the messages the message board's ``pick`` finds for a participant.
+def _participant_messages(name: str, doc: str, *, with_public: bool) -> Callable[..., list[dict]]:
+    """The facade query ``name``: a participant's private messages, and the public ones ``with_public``.
 
-    ``pick`` is ``private`` (its own private messages) or ``visible_to``
-    (those and the public ones); both take the same range of at most 31 days.
+    Both take the same range of at most 31 days (MSG0001).
     """
 
     def messages(
@@ -84,7 +83,9 @@ def _participant_messages(pick: str, name: str, doc: str) -> Callable[..., list[
     ) -> list[dict]:
         participant = self._state.participants.get(participant_name)
         period = message_period(start_time, end_time, self.now())
-        found = getattr(self._state.messages, pick)(participant.name, *period, market_name)
+        found = self._state.messages.of_participant(
+            participant.name, *period, market_name, with_public=with_public
+        )
         return [m.to_dict() for m in found]
 
     return query(named(messages, name, doc))
@@ -450,10 +451,10 @@ class CRRSystem(SimulationControl):
         return [m.to_dict() for m in self._state.messages.public(*period, market_name)]
 
     list_private_messages = _participant_messages(
-        "private", "list_private_messages", "The participant's own private messages."
+        "list_private_messages", "The participant's own private messages.", with_public=False
     )
     list_messages = _participant_messages(
-        "visible_to", "list_messages", "Public messages and the participant's own private ones."
+        "list_messages", "Public messages and the participant's own private ones.", with_public=True
     )
 
     @query
