@@ -36,6 +36,7 @@ from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.holdings import CrrType, Holdings, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.limits import require_items
 from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import MarketKey, MarketType, Period, Tier, TimeOfUse
 from reference_impl.engine.pacific_time import month_term, year_term
@@ -243,12 +244,7 @@ class LoadMigration:
             )
         if not participant.is_a(ParticipantKind.UDC):
             raise DomainError("LMV1001", f"{participant.name} is not a UDC.", "participantName")
-        if not isinstance(records, list) or not records:
-            raise DomainError("SER0001", "A submission holds at least one record.", "records")
-        if len(records) > self._max_records:
-            raise DomainError(
-                "SER0030", f"A submission holds at most {self._max_records} records.", "records"
-            )
+        records = require_items(records, "migration_records", self._max_records)
         parsed = self._parse(records)
         for earlier in self._submissions.values():
             if (

@@ -25,7 +25,7 @@ from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.holdings import CRR, CrrType, Holdings, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
-from reference_impl.engine.limits import Limits
+from reference_impl.engine.limits import Limits, require_items
 from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import SUB_MARKETS, TimeOfUse
 from reference_impl.engine.participants import ParticipantBook, ParticipantKind
@@ -255,14 +255,7 @@ class TorConversion:
                 "TOR0001", f"{participant.name} is not a TOR holder.", "participantName"
             )
         window = self._open(window.name)
-        if not isinstance(records, list) or not records:
-            raise DomainError("SER0001", "A request holds at least one record.", "records")
-        if len(records) > self._limits.conversion_records:
-            raise DomainError(
-                "SER0030",
-                f"A request holds at most {self._limits.conversion_records} records.",
-                "records",
-            )
+        records = require_items(records, "conversion_records", self._limits.conversion_records)
         found = FindingCollector()
         parsed: list[ConversionRecord] = []
         for i, raw in enumerate(records):
@@ -334,14 +327,7 @@ class TorConversion:
         """An approver decides records; all decisions apply or none (returns outcomes, new CRRs)."""
         approver = self._participants.get(participant_name)
         window = self._open(window_name)
-        if not isinstance(decisions, list) or not decisions:
-            raise DomainError("SER0001", "An approval holds at least one record.", "records")
-        if len(decisions) > self._limits.approval_records:
-            raise DomainError(
-                "SER0030",
-                f"An approval holds at most {self._limits.approval_records} records.",
-                "records",
-            )
+        decisions = require_items(decisions, "approval_records", self._limits.approval_records)
         found = FindingCollector()
         plan: list[tuple[ConversionRequest, list[ConversionRecord], bool, str | None]] = []
         for i, raw in enumerate(decisions):
