@@ -30,7 +30,7 @@ from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import SUB_MARKETS, TimeOfUse
 from reference_impl.engine.participants import ParticipantBook, ParticipantKind
 from reference_impl.engine.quantities import is_finite_number
-from reference_impl.engine.windows import Window, WindowStatus
+from reference_impl.engine.windows import Window, latest_first
 
 __all__ = [
     "ConversionRecord",
@@ -88,13 +88,7 @@ class TorWindow:
 
     def to_dict(self) -> dict:
         """The ``ConversionWindow`` schema (PUBLISHED shows as CLOSED)."""
-        status = self.window.status
-        return {
-            "windowName": self.name,
-            "status": "CLOSED" if status is WindowStatus.PUBLISHED else str(status),
-            "openTime": format_utc(self.window.open_time),
-            "closeTime": format_utc(self.window.close_time),
-        }
+        return {"windowName": self.name} | self.window.shown()
 
 
 @dataclass(slots=True)
@@ -225,12 +219,7 @@ class TorConversion:
 
     def windows(self, status: str | None = None) -> list[TorWindow]:
         """Windows, latest open time first, optionally of one status."""
-        if status is not None and status not in ("PREP", "OPEN", "CLOSED"):
-            raise DomainError("SER0002", f"Invalid window status {status!r}.", "status")
-        chosen = [
-            w for w in self._windows.values() if status is None or w.to_dict()["status"] == status
-        ]
-        return sorted(chosen, key=lambda w: (w.window.open_time, w.name), reverse=True)
+        return latest_first(self._windows.values(), status, "window")
 
     def _open(self, window_name: object) -> TorWindow:
         window = self.window(window_name)
