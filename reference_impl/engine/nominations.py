@@ -28,10 +28,7 @@ from reference_impl.engine.portfolio_lifecycle import (
     PortfolioBase,
     PortfolioOperations,
     PortfolioStatus,
-    check_portfolio_name,
     check_record_count,
-    require_open_window,
-    require_status_for_submit,
 )
 from reference_impl.engine.quantities import is_finite_number
 
@@ -119,6 +116,7 @@ class NominationPortfolios(PortfolioOperations[NominationPortfolio]):
 
     market_type = MarketType.ALLOCATION
     id_prefix = "NP"
+    submit_code = "NOM0128"
     retract_code = "POR0013"
 
     def __init__(
@@ -156,15 +154,9 @@ class NominationPortfolios(PortfolioOperations[NominationPortfolio]):
         term = MarketTerm(market.name, market.start_date, market.end_date)
         parsed: list[NominationRecord] = []
         seen: set[str] = set()
-        for i, raw in enumerate(raw_nominations):
-            where = f"nominations[{i}]"
-            if not isinstance(raw, dict):
-                found.add("SER0002", "A nomination must be an object.", where)
-                continue
-            missing = [k for k in ("source", "sink", "timeOfUse", "mw") if k not in raw]
-            if missing:
-                found.add("SER0001", f"Missing {', '.join(missing)}.", where)
-                continue
+        for i, where, raw in found.records(
+            raw_nominations, "nominations", "A nomination", ("source", "sink", "timeOfUse", "mw")
+        ):
             nomination_id = raw.get("nominationId", f"N{i + 1:04d}")
             if not isinstance(nomination_id, str) or not _NOMINATION_ID.match(nomination_id):
                 found.add("SER0002", f"Invalid nomination ID {nomination_id!r}.", where)
@@ -254,9 +246,7 @@ class NominationPortfolios(PortfolioOperations[NominationPortfolio]):
         """Check and store a new portfolio (status CREATED)."""
         market = self._market(market_name)
         participant = self._lse(participant_name)
-        name = check_portfolio_name(portfolio_name)
-        require_open_window(market)
-        self.book.require_unused_name(participant.name, market.name, name)
+        name = self._unused_name(participant.name, market, portfolio_name)
         parsed = self._parse(participant, market, nominations)
         findings = self._cap_findings(participant, market, list(parsed))
         if findings:
@@ -269,10 +259,7 @@ class NominationPortfolios(PortfolioOperations[NominationPortfolio]):
         self, participant_name: str, market_name: str, portfolio_name: object, now: datetime
     ) -> NominationPortfolio:
         """Submit: window open, status, locations still biddable, caps with the other submitted."""
-        portfolio = self.get(participant_name, market_name, portfolio_name)
-        market = self._market(market_name)
-        require_open_window(market)
-        require_status_for_submit(portfolio, "NOM0128")
+        portfolio, market = self._submittable(participant_name, market_name, portfolio_name)
         participant = self._participants.get(participant_name)
         term = MarketTerm(market.name, market.start_date, market.end_date)
         findings = [

@@ -217,11 +217,12 @@ class PortfolioOperations(Generic[P]):
     """The operations auction and nomination portfolios share; each scoped to the requesting participant.
 
     A subclass names its market type, the prefix of its portfolio IDs and the
-    code a retraction of a portfolio that is not SUBMITTED answers with.
+    codes a submission and a retraction out of turn answer with.
     """
 
     market_type: ClassVar[MarketType]
     id_prefix: ClassVar[str]
+    submit_code: ClassVar[str]
     retract_code: ClassVar[str]
 
     def __init__(
@@ -235,6 +236,13 @@ class PortfolioOperations(Generic[P]):
 
     def _market(self, market_name: object) -> Market:
         return self._markets.get_of_type(market_name, self.market_type)
+
+    def _unused_name(self, participant: str, market: Market, portfolio_name: object) -> str:
+        """A new portfolio's name: valid, the window open, and not the participant's already."""
+        name = check_portfolio_name(portfolio_name)
+        require_open_window(market)
+        self.book.require_unused_name(participant, market.name, name)
+        return name
 
     def _add_new(
         self,
@@ -263,6 +271,16 @@ class PortfolioOperations(Generic[P]):
         """The participant's own portfolio (SER0028 when it has none of that name)."""
         market = self._market(market_name)
         return self.book.get(participant_name, market.name, portfolio_name)
+
+    def _submittable(
+        self, participant_name: str, market_name: str, portfolio_name: object
+    ) -> tuple[P, Market]:
+        """The portfolio to submit and its market: the window open, the portfolio not submitted."""
+        portfolio = self.get(participant_name, market_name, portfolio_name)
+        market = self._market(market_name)
+        require_open_window(market)
+        require_status_for_submit(portfolio, self.submit_code)
+        return portfolio, market
 
     def retract(
         self, participant_name: str, market_name: str, portfolio_name: object, now: datetime

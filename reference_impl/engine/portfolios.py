@@ -55,10 +55,7 @@ from reference_impl.engine.portfolio_lifecycle import (
     PortfolioBase,
     PortfolioOperations,
     PortfolioStatus,
-    check_portfolio_name,
     check_record_count,
-    require_open_window,
-    require_status_for_submit,
 )
 from reference_impl.engine.quantities import is_finite_number
 
@@ -271,15 +268,9 @@ def parse_bids(
         return ()
     bids: list[AuctionBid] = []
     seen: set[str] = set()
-    for i, raw in enumerate(raw_bids):
-        where = f"bids[{i}]"
-        if not isinstance(raw, dict):
-            found.add("SER0002", "A bid must be an object.", where)
-            continue
-        missing = [k for k in ("source", "sink", "timeOfUse", "segments") if k not in raw]
-        if missing:
-            found.add("SER0001", f"Missing {', '.join(missing)}.", where)
-            continue
+    for i, where, raw in found.records(
+        raw_bids, "bids", "A bid", ("source", "sink", "timeOfUse", "segments")
+    ):
         bid_id = _order_id(raw, where, f"B{i + 1:04d}", seen, found)
         hedge = raw.get("hedgeType", "OBLIGATION")
         if hedge != HedgeType.OBLIGATION:
@@ -315,15 +306,9 @@ def parse_offers(
         return ()
     offers: list[AuctionOffer] = []
     seen = set(taken_ids)
-    for i, raw in enumerate(raw_offers):
-        where = f"offers[{i}]"
-        if not isinstance(raw, dict):
-            found.add("SER0002", "An offer must be an object.", where)
-            continue
-        missing = [k for k in ("crrId", "timeOfUse", "segments") if k not in raw]
-        if missing:
-            found.add("SER0001", f"Missing {', '.join(missing)}.", where)
-            continue
+    for i, where, raw in found.records(
+        raw_offers, "offers", "An offer", ("crrId", "timeOfUse", "segments")
+    ):
         offer_id = _order_id(raw, where, f"S{i + 1:04d}", seen, found)
         crr = holdings.get(raw["crrId"])
         tou = _time_of_use(raw, market, where, found)
@@ -509,6 +494,7 @@ class AuctionPortfolios(PortfolioOperations[AuctionPortfolio]):
 
     market_type = MarketType.AUCTION
     id_prefix = "AP"
+    submit_code = "AUC0037"
     retract_code = "AUC0005"
 
     def __init__(
@@ -539,9 +525,7 @@ class AuctionPortfolios(PortfolioOperations[AuctionPortfolio]):
         """Check and store a new portfolio (status CREATED)."""
         participant = self._participants.get(participant_name)
         market = self._market(market_name)
-        name = check_portfolio_name(portfolio_name)
-        require_open_window(market)
-        self.book.require_unused_name(participant.name, market.name, name)
+        name = self._unused_name(participant.name, market, portfolio_name)
         count = sum(len(x) for x in (bids, offers) if isinstance(x, list))
         check_record_count(count, "bids", self._limits.auction_records)
         found = FindingCollector()
@@ -591,10 +575,7 @@ class AuctionPortfolios(PortfolioOperations[AuctionPortfolio]):
         self, participant_name: str, market_name: str, portfolio_name: object, now: datetime
     ) -> AuctionPortfolio:
         """Submit to the auction: window open, status, holdings still there, then credit."""
-        portfolio = self.get(participant_name, market_name, portfolio_name)
-        market = self._market(market_name)
-        require_open_window(market)
-        require_status_for_submit(portfolio, "AUC0037")
+        portfolio, market = self._submittable(participant_name, market_name, portfolio_name)
         found = FindingCollector()
         term = _term(market)
         for i, bid in enumerate(portfolio.bids):
