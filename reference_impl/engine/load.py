@@ -281,15 +281,9 @@ class LoadBook:
         found = FindingCollector()
         parsed: list[LoadRecord] = []
         seen: set[tuple[str, datetime, TimeOfUse]] = set()
-        for i, raw in enumerate(records):
-            where = f"records[{i}]"
-            if not isinstance(raw, dict):
-                found.add("SER0002", "A record must be an object.", where)
-                continue
-            missing = [k for k in ("sink", "effectiveDate", "timeOfUse", "loadMw") if k not in raw]
-            if missing:
-                found.add("SER0001", f"Missing {', '.join(missing)}.", where)
-                continue
+        for _i, where, raw in found.records(
+            records, "records", "A record", ("sink", "effectiveDate", "timeOfUse", "loadMw")
+        ):
             sink = raw["sink"]
             if not self._may_submit(participant, window, sink, locations):
                 found.add(
