@@ -9,16 +9,17 @@ engine rule broken is a ``DomainError`` and travels as such.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from crr_contract.identity import Identity
 from crr_contract.operations import Operation, ServiceSpec
 from reference_impl.engine.system import CRRSystem
 
-__all__ = ["Call", "Engine", "Handler"]
+__all__ = ["PORTFOLIO", "Call", "Engine", "Handler", "forward", "keyword"]
 
 T = TypeVar("T")
 
@@ -69,14 +70,37 @@ Handler = Callable[[Call], Any]
 """A handler: the validated call in, the 200 response body out."""
 
 
-def portfolio_reference(values: dict) -> dict:
-    """The three names that identify a portfolio, as engine keyword arguments.
+PORTFOLIO = ("participantName", "marketName", "portfolioName")
+"""The three fields that name a portfolio, in the query of a read and the body of a write.
 
-    Auction and nomination operations name a portfolio the same way, in the
-    query of a read and in the body of a write.
+Auction and nomination operations name a portfolio the same way."""
+
+
+def keyword(field_name: str) -> str:
+    """The engine keyword argument a request field is passed as (``participantName`` -> ``participant_name``)."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", field_name).lower()
+
+
+def forward(
+    method: Callable[..., Any],
+    source: Literal["query", "body"],
+    *fields: str,
+    optional: tuple[str, ...] = (),
+    **fixed: Any,
+) -> Handler:
+    """A handler that runs ``method`` with request fields as its keyword arguments.
+
+    Each of ``fields`` (required) and ``optional`` (None when absent) is read
+    from the request's ``source`` (the query of a read, the body of a write)
+    and passed under its :func:`keyword` name; ``fixed`` arguments are passed
+    as they are. Most operations are no more than this.
     """
-    return {
-        "participant_name": values["participantName"],
-        "market_name": values["marketName"],
-        "portfolio_name": values["portfolioName"],
-    }
+
+    def handle(call: Call) -> Any:
+        values = getattr(call, source)
+        arguments = {keyword(name): values[name] for name in fields}
+        arguments |= {keyword(name): values.get(name) for name in optional}
+        return call.run(method, **arguments, **fixed)
+
+    handle.__doc__ = method.__doc__
+    return handle

@@ -62,8 +62,7 @@ __all__ = [
     "baseload",
     "clear_allocation_market",
     "clear_auction_market",
-    "publish_allocation",
-    "publish_auction",
+    "publish_awards",
 ]
 
 
@@ -316,22 +315,42 @@ def _term(market: Market) -> MarketTerm:
     return MarketTerm.SEASONAL if market.key.period is Period.ANNUAL else MarketTerm.MONTHLY
 
 
-def publish_auction(
+def publish_awards(
     market: Market,
     results: MarketResults,
-    portfolios: list[AuctionPortfolio],
+    portfolios: list[AuctionPortfolio] | list[NominationPortfolio],
     holdings: Holdings,
 ) -> list[CRR]:
-    """Apply an auction's awards: new CRRs for buyers, MW out of sellers' holdings."""
+    """Apply a cleared market's awards; each award's MW is first noted on its portfolio.
+
+    An auction's buyers get new CRRs and its sellers give MW out of their
+    holdings (the auction's portfolios hold no credit afterwards); an
+    allocation tier's allocated MW becomes CRRs of the LSEs.
+    """
     by_id = {p.portfolio_id: p for p in portfolios}
-    created: list[CRR] = []
+    mw_key, order_key = (
+        ("awardedMw", "bidId") if market.is_auction else ("allocatedMw", "nominationId")
+    )
+    awarded: list[tuple[dict, float]] = []
     for award in results.awards:
         portfolio = by_id.get(award["portfolioId"])
-        mw = award["awardedMw"]
+        mw = award[mw_key]
         if portfolio is not None:
-            portfolio.awards[award["bidId"]] = mw
-        if mw <= 0:
-            continue
+            portfolio.awards[award[order_key]] = mw
+        if mw > 0:
+            awarded.append((award, mw))
+    if not market.is_auction:
+        return _allocate(market, awarded, holdings)
+    created = _trade(market, awarded, holdings)
+    for portfolio in portfolios:
+        portfolio.credit_held = 0.0  # type: ignore[union-attr]
+    return created
+
+
+def _trade(market: Market, awarded: list[tuple[dict, float]], holdings: Holdings) -> list[CRR]:
+    """An auction's awards: new CRRs for buyers, MW out of sellers' holdings."""
+    created: list[CRR] = []
+    for award, mw in awarded:
         if award["bidType"] == "BUY":
             crr = _award_crr(holdings, market, award, mw)
             award["awardedCrrId"] = crr.crr_id
@@ -343,8 +362,6 @@ def publish_auction(
             if sold > 0:
                 holdings.take(owner, award["crrId"], sold, market.start_date, market.end_date)
             award["soldMw"] = round(sold, 6)
-    for portfolio in portfolios:
-        portfolio.credit_held = 0.0
     return created
 
 
@@ -364,23 +381,11 @@ def _award_crr(holdings: Holdings, market: Market, award: dict, mw: float, **kin
     )
 
 
-def publish_allocation(
-    market: Market,
-    results: MarketResults,
-    portfolios: list[NominationPortfolio],
-    holdings: Holdings,
-) -> list[CRR]:
-    """Apply an allocation tier's awards: each allocated MW becomes a CRR of the LSE."""
-    by_id = {p.portfolio_id: p for p in portfolios}
+def _allocate(market: Market, awarded: list[tuple[dict, float]], holdings: Holdings) -> list[CRR]:
+    """An allocation tier's awards: each allocated MW becomes a CRR of the LSE."""
     created: list[CRR] = []
     crr_type = CrrType.ETC if market.key.tier is Tier.ETC else CrrType.LSE
-    for award in results.awards:
-        portfolio = by_id.get(award["portfolioId"])
-        mw = award["allocatedMw"]
-        if portfolio is not None:
-            portfolio.awards[award["nominationId"]] = mw
-        if mw <= 0:
-            continue
+    for award, mw in awarded:
         crr = _award_crr(holdings, market, award, mw, crr_type=crr_type)
         award["crrId"] = crr.crr_id
         created.append(crr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from typing import Any
 
 from reference_impl.engine.dataset import (
     expand_calendar,
@@ -29,15 +30,27 @@ from reference_impl.engine.dataset import (
 from reference_impl.engine.downloads import read_resource
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.holdings import CRR
-from reference_impl.engine.load import LoadWindow
-from reference_impl.engine.load_migration import LoadMigrationMarket
-from reference_impl.engine.locations import Availability, Location
-from reference_impl.engine.markets import Market
+from reference_impl.engine.locations import Availability
 from reference_impl.engine.participants import Participant
 from reference_impl.engine.state import EngineState
-from reference_impl.engine.tor_conversion import TorContract, TorWindow
+from reference_impl.engine.tor_conversion import TorContract
 
 __all__ = ["load_dataset", "mark_islanded_locations"]
+
+
+_SECTIONS: dict[str, tuple[Callable[[Any], Any], Callable[[EngineState, Any], None]]] = {
+    "participants": (read_participant, lambda s, x: s.participants.add(x)),
+    "locations": (read_location, lambda s, x: s.locations.add(x)),
+    "markets": (read_market, lambda s, x: s.markets.add(x)),
+    "loadWindows": (read_load_window, lambda s, x: s.load.add_window(x)),
+    "torWindows": (read_tor_window, lambda s, x: s.tor.add_window(x)),
+    "loadMigrationMarkets": (read_load_migration_market, lambda s, x: s.migration.add_market(x)),
+    "torContracts": (read_tor_contract, lambda s, x: s.tor.add_contract(x)),
+    "existingCrrs": (read_existing_crr, lambda s, x: s.holdings.add(x)),
+}
+"""The data set's sections of named records: each one's reader and how a record joins the books.
+
+They are read, checked and added in this order; the answer counts each by its key."""
 
 
 def load_dataset(state: EngineState, data: dict) -> dict:
@@ -45,14 +58,7 @@ def load_dataset(state: EngineState, data: dict) -> dict:
     if not isinstance(data, dict):
         raise DomainError("SER0002", "A data set must be an object.", "data")
     data = expand_calendar(copy.deepcopy(data))
-    participants = read_section(data, "participants", read_participant)
-    locations = read_section(data, "locations", read_location)
-    markets = read_section(data, "markets", read_market)
-    load_windows = read_section(data, "loadWindows", read_load_window)
-    tor_windows = read_section(data, "torWindows", read_tor_window)
-    migration_markets = read_section(data, "loadMigrationMarkets", read_load_migration_market)
-    contracts = read_section(data, "torContracts", read_tor_contract)
-    crrs = read_section(data, "existingCrrs", read_existing_crr)
+    sections = {key: read_section(data, key, read) for key, (read, _add) in _SECTIONS.items()}
     resources = read_section(data, "resources", read_resource)
     margins = read_credit_margins(data["creditMargins"]) if "creditMargins" in data else None
     networks: dict[str, dict] = {}
@@ -60,65 +66,25 @@ def load_dataset(state: EngineState, data: dict) -> dict:
         networks["*"] = data["network"]
     networks.update(data.get("marketNetworks", {}))
     built = {name: read_network(network) for name, network in networks.items()}
-    _check_new(
-        state,
-        participants,
-        locations,
-        markets,
-        load_windows,
-        tor_windows,
-        migration_markets,
-        contracts,
-        crrs,
-    )
-    for participant in participants:
-        state.participants.add(participant)
-    for location in locations:
-        state.locations.add(location)
-    for market in markets:
-        state.markets.add(market)
-    for window in load_windows:
-        state.load.add_window(window)
-    for window in tor_windows:
-        state.tor.add_window(window)
-    for market in migration_markets:
-        state.migration.add_market(market)
-    for contract in contracts:
-        state.tor.add_contract(contract)
-    for crr in crrs:
-        state.holdings.add(crr)
+    _check_new(state, sections)
+    for key, (_read, add) in _SECTIONS.items():
+        for record in sections[key]:
+            add(state, record)
     state.resources.extend(resources)
     if margins is not None:
         state.auction.margins = margins
     state.network_data.update(networks)
     state.networks.update(built)
     mark_islanded_locations(state)
-    return {
-        "participants": len(participants),
-        "locations": len(locations),
-        "markets": len(markets),
-        "loadWindows": len(load_windows),
-        "torWindows": len(tor_windows),
-        "loadMigrationMarkets": len(migration_markets),
-        "torContracts": len(contracts),
-        "existingCrrs": len(crrs),
-        "networks": len(networks),
-        "resources": len(resources),
-    }
+    counts = {key: len(records) for key, records in sections.items()}
+    return counts | {"networks": len(networks), "resources": len(resources)}
 
 
-def _check_new(
-    state: EngineState,
-    participants: list[Participant],
-    locations: list[Location],
-    markets: list[Market],
-    load_windows: list[LoadWindow],
-    tor_windows: list[TorWindow],
-    migration_markets: list[LoadMigrationMarket],
-    contracts: list[TorContract],
-    crrs: list[CRR],
-) -> None:
+def _check_new(state: EngineState, sections: dict[str, list]) -> None:
     """Refuse names defined twice (in the books or the data set) and unknown participants."""
+    participants: list[Participant] = sections["participants"]
+    contracts: list[TorContract] = sections["torContracts"]
+    crrs: list[CRR] = sections["existingCrrs"]
 
     def unique(names: list[str], existing: Callable[[str], bool], what: str) -> None:
         seen: set[str] = set()
@@ -128,14 +94,15 @@ def _check_new(
             seen.add(name)
 
     unique([p.name for p in participants], state.participants.__contains__, "participant")
-    unique([loc.name for loc in locations], state.locations.__contains__, "location")
-    unique([m.name for m in markets], state.markets.__contains__, "market")
+    unique([loc.name for loc in sections["locations"]], state.locations.__contains__, "location")
+    unique([m.name for m in sections["markets"]], state.markets.__contains__, "market")
     known_load = {w.name for w in state.load.windows()}
-    unique([w.name for w in load_windows], known_load.__contains__, "loadWindow")
+    unique([w.name for w in sections["loadWindows"]], known_load.__contains__, "loadWindow")
     known_tor = {w.name for w in state.tor.windows()}
-    unique([w.name for w in tor_windows], known_tor.__contains__, "torWindow")
+    unique([w.name for w in sections["torWindows"]], known_tor.__contains__, "torWindow")
     known_lm = {m.name for m in state.migration.all_markets()}
-    unique([m.name for m in migration_markets], known_lm.__contains__, "loadMigrationMarket")
+    migration_markets = [m.name for m in sections["loadMigrationMarkets"]]
+    unique(migration_markets, known_lm.__contains__, "loadMigrationMarket")
     known_contracts = {c.contract_id for c in state.tor.contracts()}
     unique([c.contract_id for c in contracts], known_contracts.__contains__, "torContract")
     unique([c.crr_id for c in crrs], lambda i: state.holdings.get(i) is not None, "crr")

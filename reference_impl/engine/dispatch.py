@@ -35,7 +35,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar
 
-__all__ = ["JOURNALED", "Sync", "command", "query"]
+__all__ = ["JOURNALED", "Sync", "command", "named", "query"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,3 +89,15 @@ def command(*, sync: Sync = "before") -> Callable[[F], F]:
 def query(method: F) -> F:
     """Mark a read-only operation: it applies due window transitions, then reads."""
     return _dispatched(method, "before")
+
+
+def named(function: F, name: str, doc: str) -> F:
+    """``function`` as the facade method ``name``, for one a factory makes (mark it afterwards).
+
+    The name is what :data:`JOURNALED` lists and a journal records, so a
+    method made by a factory must carry the name it is bound to.
+    """
+    function.__name__ = name
+    function.__qualname__ = f"CRRSystem.{name}"
+    function.__doc__ = doc
+    return function

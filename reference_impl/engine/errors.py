@@ -12,7 +12,7 @@ first finding's code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 __all__ = ["DomainError", "Finding", "FindingCollector"]
@@ -84,6 +84,25 @@ class FindingCollector:
     def findings(self) -> tuple[Finding, ...]:
         """The findings so far."""
         return tuple(self._findings)
+
+    def records(
+        self, raws: list, field: str, kind: str, required: tuple[str, ...]
+    ) -> Iterator[tuple[int, str, dict]]:
+        """Each of ``raws`` that is an object with every ``required`` key: index, place, record.
+
+        The place is ``field[i]``. Any other record is a finding and skipped:
+        SER0002 "``kind`` must be an object", or SER0001 naming the missing keys.
+        """
+        for i, raw in enumerate(raws):
+            where = f"{field}[{i}]"
+            if not isinstance(raw, dict):
+                self.add("SER0002", f"{kind} must be an object.", where)
+                continue
+            missing = [k for k in required if k not in raw]
+            if missing:
+                self.add("SER0001", f"Missing {', '.join(missing)}.", where)
+                continue
+            yield i, where, raw
 
     def raise_if_any(self) -> None:
         """Raise one :class:`DomainError` carrying every finding, if there are any."""

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-__all__ = ["Limits"]
+from reference_impl.engine.errors import DomainError
+
+__all__ = ["Limits", "require_items"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,3 +40,48 @@ class Limits:
     def from_mapping(cls, values: dict[str, int]) -> Limits:
         """The limits named in ``values``; a missing one is a ``KeyError`` naming it."""
         return cls(**{f.name: values[f.name] for f in fields(cls)})
+
+
+_COUNT_MESSAGES: dict[str, tuple[str, str, str]] = {
+    "load_records": (
+        "records",
+        "A load submission needs at least one record.",
+        "A load submission holds at most {limit} records; got {count}.",
+    ),
+    "migration_records": (
+        "records",
+        "A submission holds at least one record.",
+        "A submission holds at most {limit} records.",
+    ),
+    "offer_targets": (
+        "targetRespondingMps",
+        "An offer names at least one target.",
+        "An offer names at most {limit} targets; got {count}.",
+    ),
+    "conversion_records": (
+        "records",
+        "A request holds at least one record.",
+        "A request holds at most {limit} records.",
+    ),
+    "approval_records": (
+        "records",
+        "An approval holds at least one record.",
+        "An approval holds at most {limit} records.",
+    ),
+}
+"""Per limit: the request field it counts, the SER0001 message when it is empty or not a
+list, and the SER0030 message beyond the limit (formatted with ``limit`` and ``count``)."""
+
+
+def require_items(items: object, limit_name: str, limit: int) -> list:
+    """``items`` if it is a list of one to ``limit`` items, else SER0001 or SER0030.
+
+    ``limit_name`` is the :class:`Limits` field ``limit`` comes from; it picks
+    the field named and the messages (``_COUNT_MESSAGES``).
+    """
+    field, empty, too_many = _COUNT_MESSAGES[limit_name]
+    if not isinstance(items, list) or not items:
+        raise DomainError("SER0001", empty, field)
+    if len(items) > limit:
+        raise DomainError("SER0030", too_many.format(limit=limit, count=len(items)), field)
+    return items

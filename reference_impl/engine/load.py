@@ -32,6 +32,7 @@ from enum import StrEnum
 from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.limits import require_items
 from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import SUB_MARKETS, MarketKey, TimeOfUse, parse_market_name
 from reference_impl.engine.participants import Participant, ParticipantKind
@@ -276,26 +277,13 @@ class LoadBook:
         records: object,
         locations: LocationBook,
     ) -> list[LoadRecord]:
-        if not isinstance(records, list) or not records:
-            raise DomainError("SER0001", "A load submission needs at least one record.", "records")
-        if len(records) > self.max_records:
-            raise DomainError(
-                "SER0030",
-                f"A load submission holds at most {self.max_records} records; got {len(records)}.",
-                "records",
-            )
+        records = require_items(records, "load_records", self.max_records)
         found = FindingCollector()
         parsed: list[LoadRecord] = []
         seen: set[tuple[str, datetime, TimeOfUse]] = set()
-        for i, raw in enumerate(records):
-            where = f"records[{i}]"
-            if not isinstance(raw, dict):
-                found.add("SER0002", "A record must be an object.", where)
-                continue
-            missing = [k for k in ("sink", "effectiveDate", "timeOfUse", "loadMw") if k not in raw]
-            if missing:
-                found.add("SER0001", f"Missing {', '.join(missing)}.", where)
-                continue
+        for _i, where, raw in found.records(
+            records, "records", "A record", ("sink", "effectiveDate", "timeOfUse", "loadMw")
+        ):
             sink = raw["sink"]
             if not self._may_submit(participant, window, sink, locations):
                 found.add(

@@ -36,12 +36,13 @@ from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.holdings import CrrType, Holdings, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.limits import require_items
 from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import MarketKey, MarketType, Period, Tier, TimeOfUse
 from reference_impl.engine.pacific_time import month_term, year_term
 from reference_impl.engine.participants import ParticipantBook, ParticipantKind
 from reference_impl.engine.quantities import is_finite_number
-from reference_impl.engine.windows import Window, WindowStatus
+from reference_impl.engine.windows import Window, WindowStatus, latest_first
 
 __all__ = [
     "LoadMigration",
@@ -118,13 +119,7 @@ class LoadMigrationMarket:
 
     def to_dict(self) -> dict:
         """The ``LoadMigrationMarket`` schema (PUBLISHED shows as CLOSED, with its post time)."""
-        status = self.window.status
-        record = {
-            "marketName": self.name,
-            "status": "CLOSED" if status is WindowStatus.PUBLISHED else str(status),
-            "openTime": format_utc(self.window.open_time),
-            "closeTime": format_utc(self.window.close_time),
-        }
+        record = {"marketName": self.name} | self.window.shown()
         if self.window.published_at is not None:
             record["resultsPostedAt"] = format_utc(self.window.published_at)
         return record
@@ -222,12 +217,7 @@ class LoadMigration:
 
     def markets(self, status: str | None = None) -> list[LoadMigrationMarket]:
         """Markets, latest open time first, optionally of one status."""
-        if status is not None and status not in ("PREP", "OPEN", "CLOSED"):
-            raise DomainError("SER0002", f"Invalid market status {status!r}.", "status")
-        chosen = [
-            m for m in self._markets.values() if status is None or m.to_dict()["status"] == status
-        ]
-        return sorted(chosen, key=lambda m: (m.window.open_time, m.name), reverse=True)
+        return latest_first(self._markets.values(), status, "market")
 
     def submit(
         self, participant_name: str, market_name: str, records: object, now: datetime
@@ -243,12 +233,7 @@ class LoadMigration:
             )
         if not participant.is_a(ParticipantKind.UDC):
             raise DomainError("LMV1001", f"{participant.name} is not a UDC.", "participantName")
-        if not isinstance(records, list) or not records:
-            raise DomainError("SER0001", "A submission holds at least one record.", "records")
-        if len(records) > self._max_records:
-            raise DomainError(
-                "SER0030", f"A submission holds at most {self._max_records} records.", "records"
-            )
+        records = require_items(records, "migration_records", self._max_records)
         parsed = self._parse(records)
         for earlier in self._submissions.values():
             if (

@@ -18,8 +18,7 @@ from reference_impl.engine.clearing_runs import (
     MarketResults,
     clear_allocation_market,
     clear_auction_market,
-    publish_allocation,
-    publish_auction,
+    publish_awards,
 )
 from reference_impl.engine.clock import format_utc
 from reference_impl.engine.errors import DomainError
@@ -105,12 +104,8 @@ def publish_results(state: EngineState, market_name: str, now: datetime) -> dict
         raise DomainError(
             "SER0002", f"Market {market.name} has no cleared results to publish.", "marketName"
         )
-    if market.is_auction:
-        portfolios = state.auction.book.of_market(market.name)
-        publish_auction(market, results, portfolios, state.holdings)
-    else:
-        portfolios = state.nominations.book.of_market(market.name)
-        publish_allocation(market, results, portfolios, state.holdings)
+    book = state.auction.book if market.is_auction else state.nominations.book
+    publish_awards(market, results, book.of_market(market.name), state.holdings)
     results.published_at = now
     market.window.publish(now)
     notices.results_published(

@@ -171,26 +171,20 @@ class MessageBoard:
         """Public messages in the range, newest first."""
         return self._select(lambda m: m.visibility is Visibility.PUBLIC, start, end, market_name)
 
-    def private(
+    def of_participant(
         self,
         participant: str,
         start: datetime | None = None,
         end: datetime | None = None,
         market_name: str | None = None,
+        *,
+        with_public: bool = False,
     ) -> list[Message]:
-        """``participant``'s own private messages in the range, newest first."""
-        return self._select(lambda m: m.participant == participant, start, end, market_name)
-
-    def visible_to(
-        self,
-        participant: str,
-        start: datetime | None = None,
-        end: datetime | None = None,
-        market_name: str | None = None,
-    ) -> list[Message]:
-        """Public messages plus ``participant``'s own private ones."""
+        """``participant``'s own private messages in the range (and the public ones), newest first."""
         return self._select(
-            lambda m: m.visibility is Visibility.PUBLIC or m.participant == participant,
+            lambda m: (
+                (with_public and m.visibility is Visibility.PUBLIC) or m.participant == participant
+            ),
             start,
             end,
             market_name,

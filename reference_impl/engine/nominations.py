@@ -26,14 +26,9 @@ from reference_impl.engine.markets import SUB_MARKETS, Market, MarketBook, Marke
 from reference_impl.engine.participants import Participant, ParticipantBook, ParticipantKind
 from reference_impl.engine.portfolio_lifecycle import (
     PortfolioBase,
-    PortfolioBook,
+    PortfolioOperations,
     PortfolioStatus,
-    check_portfolio_name,
     check_record_count,
-    require_open_window,
-    require_status_for_delete,
-    require_status_for_retract,
-    require_status_for_submit,
 )
 from reference_impl.engine.quantities import is_finite_number
 
@@ -116,8 +111,13 @@ class NominationPortfolio(PortfolioBase):
         ]
 
 
-class NominationPortfolios:
+class NominationPortfolios(PortfolioOperations[NominationPortfolio]):
     """The nomination portfolio operations; every query is scoped to the requesting participant."""
+
+    market_type = MarketType.ALLOCATION
+    id_prefix = "NP"
+    submit_code = "NOM0128"
+    retract_code = "POR0013"
 
     def __init__(
         self,
@@ -128,17 +128,11 @@ class NominationPortfolios:
         caps: CapLookup,
         max_records: int,
     ) -> None:
-        self._markets = markets
-        self._participants = participants
+        super().__init__(markets, participants, ids, "nomination")
         self._locations = locations
-        self._ids = ids
         self._caps = caps
         self._max_records = max_records
         """Nominations in one portfolio at most (the spec's ``maxItems``, SER0030)."""
-        self.book: PortfolioBook[NominationPortfolio] = PortfolioBook("nomination")
-
-    def _market(self, market_name: object) -> Market:
-        return self._markets.get_of_type(market_name, MarketType.ALLOCATION)
 
     def _lse(self, participant_name: str) -> Participant:
         participant = self._participants.get(participant_name)
@@ -160,15 +154,9 @@ class NominationPortfolios:
         term = MarketTerm(market.name, market.start_date, market.end_date)
         parsed: list[NominationRecord] = []
         seen: set[str] = set()
-        for i, raw in enumerate(raw_nominations):
-            where = f"nominations[{i}]"
-            if not isinstance(raw, dict):
-                found.add("SER0002", "A nomination must be an object.", where)
-                continue
-            missing = [k for k in ("source", "sink", "timeOfUse", "mw") if k not in raw]
-            if missing:
-                found.add("SER0001", f"Missing {', '.join(missing)}.", where)
-                continue
+        for i, where, raw in found.records(
+            raw_nominations, "nominations", "A nomination", ("source", "sink", "timeOfUse", "mw")
+        ):
             nomination_id = raw.get("nominationId", f"N{i + 1:04d}")
             if not isinstance(nomination_id, str) or not _NOMINATION_ID.match(nomination_id):
                 found.add("SER0002", f"Invalid nomination ID {nomination_id!r}.", where)
@@ -258,41 +246,20 @@ class NominationPortfolios:
         """Check and store a new portfolio (status CREATED)."""
         market = self._market(market_name)
         participant = self._lse(participant_name)
-        name = check_portfolio_name(portfolio_name)
-        require_open_window(market)
-        self.book.require_unused_name(participant.name, market.name, name)
+        name = self._unused_name(participant.name, market, portfolio_name)
         parsed = self._parse(participant, market, nominations)
         findings = self._cap_findings(participant, market, list(parsed))
         if findings:
             raise DomainError.from_findings(findings)
-        portfolio = NominationPortfolio(
-            portfolio_id=f"NP{self._ids.next('nomination_portfolio'):06d}",
-            name=name,
-            market_name=market.name,
-            participant=participant.name,
-            created_at=now,
-            updated_at=now,
-            status_time=now,
-            nominations=parsed,
+        return self._add_new(
+            NominationPortfolio, name, market, participant.name, now, nominations=parsed
         )
-        self.book.add(portfolio)
-        return portfolio
-
-    def get(
-        self, participant_name: str, market_name: str, portfolio_name: object
-    ) -> NominationPortfolio:
-        """The participant's own portfolio (SER0028 when it has none of that name)."""
-        market = self._market(market_name)
-        return self.book.get(participant_name, market.name, portfolio_name)
 
     def submit(
         self, participant_name: str, market_name: str, portfolio_name: object, now: datetime
     ) -> NominationPortfolio:
         """Submit: window open, status, locations still biddable, caps with the other submitted."""
-        portfolio = self.get(participant_name, market_name, portfolio_name)
-        market = self._market(market_name)
-        require_open_window(market)
-        require_status_for_submit(portfolio, "NOM0128")
+        portfolio, market = self._submittable(participant_name, market_name, portfolio_name)
         participant = self._participants.get(participant_name)
         term = MarketTerm(market.name, market.start_date, market.end_date)
         findings = [
@@ -312,36 +279,6 @@ class NominationPortfolios:
         portfolio.set_status(PortfolioStatus.SUBMITTED, now)
         return portfolio
 
-    def retract(
-        self, participant_name: str, market_name: str, portfolio_name: object, now: datetime
-    ) -> NominationPortfolio:
-        """Take a submitted portfolio back while the window is open."""
-        portfolio = self.get(participant_name, market_name, portfolio_name)
-        require_open_window(self._market(market_name))
-        require_status_for_retract(portfolio, "POR0013")
-        portfolio.set_status(PortfolioStatus.RETRACTED, now)
-        return portfolio
-
-    def delete(
-        self, participant_name: str, market_name: str, portfolio_name: object
-    ) -> NominationPortfolio:
-        """Delete a portfolio that is not submitted, while the window is open."""
-        portfolio = self.get(participant_name, market_name, portfolio_name)
-        require_open_window(self._market(market_name))
-        require_status_for_delete(portfolio)
-        self.book.remove(portfolio)
-        return portfolio
-
     def summaries(self, participant_name: str, market_name: str | None) -> list[dict]:
         """The participant's portfolios, optionally of one allocation market."""
-        participant = self._participants.get(participant_name)
-        name = self._market(market_name).name if market_name is not None else None
-        return [p.summary() for p in self.book.of_participant(participant.name, name)]
-
-    def snapshot(self) -> list[dict]:
-        """Every nomination portfolio as plain data."""
-        return [
-            p.to_dict()
-            | {"portfolioId": p.portfolio_id, "statusTime": p.status_detail()["statusTime"]}
-            for p in self.book
-        ]
+        return [p.summary() for p in self._of_participant(participant_name, market_name)]

@@ -14,6 +14,7 @@ from datetime import datetime
 from reference_impl.engine.messages import Category, Message, MessageBoard
 from reference_impl.engine.secondary_market import OfferTarget, SecondaryOffer
 from reference_impl.engine.tor_conversion import ConversionRequest
+from reference_impl.engine.windows import WindowStatus
 
 __all__ = [
     "conversion_decided",
@@ -22,32 +23,39 @@ __all__ = [
     "offer_received",
     "offer_responded",
     "results_published",
-    "window_closed",
-    "window_opened",
+    "window_moved",
 ]
 
 
-def window_opened(
-    board: MessageBoard, label: str, name: str, at: datetime, market_name: str | None
-) -> Message:
-    """A market, load, TOR or load migration window opened (public)."""
-    return board.post(
+_WINDOW_NOTICES: dict[WindowStatus, tuple[Category, str, str]] = {
+    WindowStatus.OPEN: (
         Category.WINDOW_OPENED,
-        f"{name} window opened",
-        f"{label} {name} is open for submissions.",
-        at,
-        market_name=market_name,
-    )
-
-
-def window_closed(
-    board: MessageBoard, label: str, name: str, at: datetime, market_name: str | None
-) -> Message:
-    """A window closed; nothing more is accepted in it (public)."""
-    return board.post(
+        "{name} window opened",
+        "{label} {name} is open for submissions.",
+    ),
+    WindowStatus.CLOSED: (
         Category.WINDOW_CLOSED,
-        f"{name} window closed",
-        f"{label} {name} is closed; no more submissions are accepted.",
+        "{name} window closed",
+        "{label} {name} is closed; no more submissions are accepted.",
+    ),
+}
+"""What a window's opening or closing is posted as: category, subject and body."""
+
+
+def window_moved(
+    board: MessageBoard,
+    status: WindowStatus,
+    label: str,
+    name: str,
+    at: datetime,
+    market_name: str | None,
+) -> Message:
+    """A market, load, TOR or load migration window opened, or closed (public)."""
+    category, subject, body = _WINDOW_NOTICES[status]
+    return board.post(
+        category,
+        subject.format(name=name),
+        body.format(label=label, name=name),
         at,
         market_name=market_name,
     )

@@ -22,15 +22,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from reference_impl.engine.clock import format_utc
 from reference_impl.engine.errors import DomainError, Finding
-from reference_impl.engine.markets import Market
+from reference_impl.engine.markets import Market, MarketBook, MarketType
+
+if TYPE_CHECKING:
+    from reference_impl.engine.identifiers import IdCounters
+    from reference_impl.engine.participants import ParticipantBook
 
 __all__ = [
     "PortfolioBase",
     "PortfolioBook",
+    "PortfolioOperations",
     "PortfolioStatus",
     "check_portfolio_name",
     "check_record_count",
@@ -206,6 +211,113 @@ class PortfolioBook(Generic[P]):
         """The window closed: SUBMITTED portfolios become CLOSED and take part in the clearing."""
         for portfolio in self.of_market(market_name, PortfolioStatus.SUBMITTED):
             portfolio.set_status(PortfolioStatus.CLOSED, at)
+
+
+class PortfolioOperations(Generic[P]):
+    """The operations auction and nomination portfolios share; each scoped to the requesting participant.
+
+    A subclass names its market type, the prefix of its portfolio IDs and the
+    codes a submission and a retraction out of turn answer with.
+    """
+
+    market_type: ClassVar[MarketType]
+    id_prefix: ClassVar[str]
+    submit_code: ClassVar[str]
+    retract_code: ClassVar[str]
+
+    def __init__(
+        self, markets: MarketBook, participants: ParticipantBook, ids: IdCounters, kind: str
+    ) -> None:
+        self._markets = markets
+        self._participants = participants
+        self._ids = ids
+        self._kind = kind
+        self.book: PortfolioBook[P] = PortfolioBook(kind)
+
+    def _market(self, market_name: object) -> Market:
+        return self._markets.get_of_type(market_name, self.market_type)
+
+    def _unused_name(self, participant: str, market: Market, portfolio_name: object) -> str:
+        """A new portfolio's name: valid, the window open, and not the participant's already."""
+        name = check_portfolio_name(portfolio_name)
+        require_open_window(market)
+        self.book.require_unused_name(participant, market.name, name)
+        return name
+
+    def _add_new(
+        self,
+        portfolio_type: type[P],
+        name: str,
+        market: Market,
+        participant: str,
+        now: datetime,
+        **orders: Any,
+    ) -> P:
+        """Store a new CREATED portfolio under the next ID of its kind."""
+        portfolio = portfolio_type(
+            portfolio_id=f"{self.id_prefix}{self._ids.next(f'{self._kind}_portfolio'):06d}",
+            name=name,
+            market_name=market.name,
+            participant=participant,
+            created_at=now,
+            updated_at=now,
+            status_time=now,
+            **orders,
+        )
+        self.book.add(portfolio)
+        return portfolio
+
+    def get(self, participant_name: str, market_name: str, portfolio_name: object) -> P:
+        """The participant's own portfolio (SER0028 when it has none of that name)."""
+        market = self._market(market_name)
+        return self.book.get(participant_name, market.name, portfolio_name)
+
+    def _submittable(
+        self, participant_name: str, market_name: str, portfolio_name: object
+    ) -> tuple[P, Market]:
+        """The portfolio to submit and its market: the window open, the portfolio not submitted."""
+        portfolio = self.get(participant_name, market_name, portfolio_name)
+        market = self._market(market_name)
+        require_open_window(market)
+        require_status_for_submit(portfolio, self.submit_code)
+        return portfolio, market
+
+    def retract(
+        self, participant_name: str, market_name: str, portfolio_name: object, now: datetime
+    ) -> P:
+        """Take a submitted portfolio back while the window is open."""
+        portfolio = self.get(participant_name, market_name, portfolio_name)
+        require_open_window(self._market(market_name))
+        require_status_for_retract(portfolio, self.retract_code)
+        portfolio.set_status(PortfolioStatus.RETRACTED, now)
+        return portfolio
+
+    def delete(self, participant_name: str, market_name: str, portfolio_name: object) -> P:
+        """Delete a portfolio that is not submitted, while the window is open."""
+        portfolio = self.get(participant_name, market_name, portfolio_name)
+        require_open_window(self._market(market_name))
+        require_status_for_delete(portfolio)
+        self.book.remove(portfolio)
+        return portfolio
+
+    def _of_participant(self, participant_name: str, market_name: str | None) -> list[P]:
+        """The participant's portfolios, optionally of one market of this type."""
+        participant = self._participants.get(participant_name)
+        name = self._market(market_name).name if market_name is not None else None
+        return self.book.of_participant(participant.name, name)
+
+    def _snapshot_extra(self, portfolio: P) -> dict:
+        """What a subclass keeps of a portfolio beyond its body, ID and status time."""
+        return {}
+
+    def snapshot(self) -> list[dict]:
+        """Every portfolio of this kind as plain data."""
+        return [
+            p.to_dict()  # type: ignore[attr-defined]
+            | {"portfolioId": p.portfolio_id, "statusTime": p.status_detail()["statusTime"]}
+            | self._snapshot_extra(p)
+            for p in self.book
+        ]
 
 
 def require_status_for_submit(portfolio: PortfolioBase, code: str) -> None:

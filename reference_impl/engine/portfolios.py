@@ -53,14 +53,9 @@ from reference_impl.engine.markets import (
 from reference_impl.engine.participants import ParticipantBook
 from reference_impl.engine.portfolio_lifecycle import (
     PortfolioBase,
-    PortfolioBook,
+    PortfolioOperations,
     PortfolioStatus,
-    check_portfolio_name,
     check_record_count,
-    require_open_window,
-    require_status_for_delete,
-    require_status_for_retract,
-    require_status_for_submit,
 )
 from reference_impl.engine.quantities import is_finite_number
 
@@ -273,15 +268,9 @@ def parse_bids(
         return ()
     bids: list[AuctionBid] = []
     seen: set[str] = set()
-    for i, raw in enumerate(raw_bids):
-        where = f"bids[{i}]"
-        if not isinstance(raw, dict):
-            found.add("SER0002", "A bid must be an object.", where)
-            continue
-        missing = [k for k in ("source", "sink", "timeOfUse", "segments") if k not in raw]
-        if missing:
-            found.add("SER0001", f"Missing {', '.join(missing)}.", where)
-            continue
+    for i, where, raw in found.records(
+        raw_bids, "bids", "A bid", ("source", "sink", "timeOfUse", "segments")
+    ):
         bid_id = _order_id(raw, where, f"B{i + 1:04d}", seen, found)
         hedge = raw.get("hedgeType", "OBLIGATION")
         if hedge != HedgeType.OBLIGATION:
@@ -317,15 +306,9 @@ def parse_offers(
         return ()
     offers: list[AuctionOffer] = []
     seen = set(taken_ids)
-    for i, raw in enumerate(raw_offers):
-        where = f"offers[{i}]"
-        if not isinstance(raw, dict):
-            found.add("SER0002", "An offer must be an object.", where)
-            continue
-        missing = [k for k in ("crrId", "timeOfUse", "segments") if k not in raw]
-        if missing:
-            found.add("SER0001", f"Missing {', '.join(missing)}.", where)
-            continue
+    for i, where, raw in found.records(
+        raw_offers, "offers", "An offer", ("crrId", "timeOfUse", "segments")
+    ):
         offer_id = _order_id(raw, where, f"S{i + 1:04d}", seen, found)
         crr = holdings.get(raw["crrId"])
         tou = _time_of_use(raw, market, where, found)
@@ -502,12 +485,17 @@ def check_credit(portfolio: AuctionPortfolio, credit: PortfolioCredit, available
         )
 
 
-class AuctionPortfolios:
+class AuctionPortfolios(PortfolioOperations[AuctionPortfolio]):
     """The auction portfolio operations: create, submit, retract, delete and the queries.
 
     Every query takes the requesting participant and only ever looks at that
     participant's portfolios.
     """
+
+    market_type = MarketType.AUCTION
+    id_prefix = "AP"
+    submit_code = "AUC0037"
+    retract_code = "AUC0005"
 
     def __init__(
         self,
@@ -519,17 +507,11 @@ class AuctionPortfolios:
         margins: CreditMarginTable,
         limits: Limits,
     ) -> None:
-        self._markets = markets
-        self._participants = participants
+        super().__init__(markets, participants, ids, "auction")
         self._locations = locations
         self._holdings = holdings
-        self._ids = ids
         self.margins = margins
         self._limits = limits
-        self.book: PortfolioBook[AuctionPortfolio] = PortfolioBook("auction")
-
-    def _market(self, market_name: object) -> Market:
-        return self._markets.get_of_type(market_name, MarketType.AUCTION)
 
     def create(
         self,
@@ -543,9 +525,7 @@ class AuctionPortfolios:
         """Check and store a new portfolio (status CREATED)."""
         participant = self._participants.get(participant_name)
         market = self._market(market_name)
-        name = check_portfolio_name(portfolio_name)
-        require_open_window(market)
-        self.book.require_unused_name(participant.name, market.name, name)
+        name = self._unused_name(participant.name, market, portfolio_name)
         count = sum(len(x) for x in (bids, offers) if isinstance(x, list))
         check_record_count(count, "bids", self._limits.auction_records)
         found = FindingCollector()
@@ -568,26 +548,15 @@ class AuctionPortfolios:
             ):
                 found.add(finding.code, finding.message, finding.field)
         found.raise_if_any()
-        portfolio = AuctionPortfolio(
-            portfolio_id=f"AP{self._ids.next('auction_portfolio'):06d}",
-            name=name,
-            market_name=market.name,
-            participant=participant.name,
-            created_at=now,
-            updated_at=now,
-            status_time=now,
+        return self._add_new(
+            AuctionPortfolio,
+            name,
+            market,
+            participant.name,
+            now,
             bids=parsed_bids,
             offers=parsed_offers,
         )
-        self.book.add(portfolio)
-        return portfolio
-
-    def get(
-        self, participant_name: str, market_name: str, portfolio_name: object
-    ) -> AuctionPortfolio:
-        """The participant's own portfolio (SER0028 when it has none of that name)."""
-        market = self._market(market_name)
-        return self.book.get(participant_name, market.name, portfolio_name)
 
     def credit(
         self, participant_name: str, market_name: str, portfolio_name: object
@@ -606,10 +575,7 @@ class AuctionPortfolios:
         self, participant_name: str, market_name: str, portfolio_name: object, now: datetime
     ) -> AuctionPortfolio:
         """Submit to the auction: window open, status, holdings still there, then credit."""
-        portfolio = self.get(participant_name, market_name, portfolio_name)
-        market = self._market(market_name)
-        require_open_window(market)
-        require_status_for_submit(portfolio, "AUC0037")
+        portfolio, market = self._submittable(participant_name, market_name, portfolio_name)
         found = FindingCollector()
         term = _term(market)
         for i, bid in enumerate(portfolio.bids):
@@ -639,29 +605,14 @@ class AuctionPortfolios:
         self, participant_name: str, market_name: str, portfolio_name: object, now: datetime
     ) -> AuctionPortfolio:
         """Take a submitted portfolio out of the auction while the window is open."""
-        portfolio = self.get(participant_name, market_name, portfolio_name)
-        require_open_window(self._market(market_name))
-        require_status_for_retract(portfolio, "AUC0005")
+        portfolio = super().retract(participant_name, market_name, portfolio_name, now)
         portfolio.credit_held = 0.0
-        portfolio.set_status(PortfolioStatus.RETRACTED, now)
-        return portfolio
-
-    def delete(
-        self, participant_name: str, market_name: str, portfolio_name: object
-    ) -> AuctionPortfolio:
-        """Delete a portfolio that is not submitted, while the window is open."""
-        portfolio = self.get(participant_name, market_name, portfolio_name)
-        require_open_window(self._market(market_name))
-        require_status_for_delete(portfolio)
-        self.book.remove(portfolio)
         return portfolio
 
     def summaries(self, participant_name: str, market_name: str | None) -> list[dict]:
         """The participant's portfolios, optionally of one auction market."""
-        participant = self._participants.get(participant_name)
-        name = self._market(market_name).name if market_name is not None else None
         result = []
-        for portfolio in self.book.of_participant(participant.name, name):
+        for portfolio in self._of_participant(participant_name, market_name):
             market = self._markets.get(portfolio.market_name)
             credit = portfolio_credit(portfolio, self.margins, market.key.period)
             result.append(portfolio.summary(credit_amount(credit.exposure)))
@@ -687,15 +638,8 @@ class AuctionPortfolios:
                 changed.append(portfolio)
         return changed
 
-    def snapshot(self) -> list[dict]:
-        """Every auction portfolio as plain data."""
-        return [
-            p.to_dict()
-            | {
-                "portfolioId": p.portfolio_id,
-                "statusTime": p.status_detail()["statusTime"],
-                "creditHeld": p.credit_held,
-                "validationErrors": [f.to_dict() for f in p.validation_errors],
-            }
-            for p in self.book
-        ]
+    def _snapshot_extra(self, portfolio: AuctionPortfolio) -> dict:
+        return {
+            "creditHeld": portfolio.credit_held,
+            "validationErrors": [f.to_dict() for f in portfolio.validation_errors],
+        }

@@ -25,6 +25,7 @@ from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.holdings import CRR, Holdings, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.limits import require_items
 from reference_impl.engine.markets import SUB_MARKETS, TimeOfUse
 from reference_impl.engine.participants import ParticipantBook
 from reference_impl.engine.quantities import is_finite_number
@@ -177,16 +178,7 @@ class SecondaryMarket:
             raise DomainError("SER0002", "endDate must be after startDate.", "endDate")
         if time_of_use not in SUB_MARKETS:
             raise DomainError("SER0002", f"Invalid time of use {time_of_use!r}.", "timeOfUse")
-        if not isinstance(targets, list) or not targets:
-            raise DomainError(
-                "SER0001", "An offer names at least one target.", "targetRespondingMps"
-            )
-        if len(targets) > self._max_targets:
-            raise DomainError(
-                "SER0030",
-                f"An offer names at most {self._max_targets} targets; got {len(targets)}.",
-                "targetRespondingMps",
-            )
+        targets = require_items(targets, "offer_targets", self._max_targets)
         found = FindingCollector()
         parsed: list[OfferTarget] = []
         seen: set[str] = set()

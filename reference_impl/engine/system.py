@@ -16,6 +16,7 @@ participant's records.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,7 @@ from reference_impl.engine import notified_submissions, query_arguments, window_
 from reference_impl.engine.caps import CapParameters
 from reference_impl.engine.clearing_runs import MarketClearing
 from reference_impl.engine.clock import Clock, parse_optional_utc
-from reference_impl.engine.dispatch import JOURNALED, command, query
+from reference_impl.engine.dispatch import JOURNALED, command, named, query
 from reference_impl.engine.limits import Limits
 from reference_impl.engine.load import LoadRules
 from reference_impl.engine.market_calendar import calendar_rows
@@ -34,6 +35,60 @@ from reference_impl.engine.simulation_control import SimulationControl
 from reference_impl.engine.state import EngineState
 
 __all__ = ["COMMANDS", "CRRSystem"]
+
+
+_PORTFOLIO_VERBS: dict[str, Callable[[Any, tuple[str, str, str], datetime], dict]] = {
+    "submit": lambda book, key, at: book.submit(*key, at).status_detail(),
+    "retract": lambda book, key, at: book.retract(*key, at).status_detail(),
+    "delete": lambda book, key, at: book.delete(*key).deletion_receipt(at),
+    "get": lambda book, key, _at: book.get(*key).to_dict(),
+    "status": lambda book, key, _at: book.get(*key).status_detail(),
+}
+"""What a facade portfolio operation does on its book (a ``PortfolioOperations``) and answers."""
+
+_PORTFOLIO_COMMANDS = frozenset({"submit", "retract", "delete"})
+
+
+def _portfolio_operation(book: str, verb: str, name: str, doc: str) -> Callable[..., dict]:
+    """The facade method ``name``: ``verb`` on a portfolio of the state's ``book``.
+
+    The auction and the nomination books answer these operations alike, so
+    each of their facade methods is one assignment in the class; ``submit``,
+    ``retract`` and ``delete`` are commands, the reads queries.
+    """
+    act = _PORTFOLIO_VERBS[verb]
+
+    def operation(
+        self: CRRSystem, participant_name: str, market_name: str, portfolio_name: str
+    ) -> dict:
+        key = (participant_name, market_name, portfolio_name)
+        return act(getattr(self._state, book), key, self._command_time)
+
+    operation = named(operation, name, doc)
+    return command()(operation) if verb in _PORTFOLIO_COMMANDS else query(operation)
+
+
+def _participant_messages(name: str, doc: str, *, with_public: bool) -> Callable[..., list[dict]]:
+    """The facade query ``name``: a participant's private messages, and the public ones ``with_public``.
+
+    Both take the same range of at most 31 days (MSG0001).
+    """
+
+    def messages(
+        self: CRRSystem,
+        participant_name: str,
+        start_time: str | None = None,
+        end_time: str | None = None,
+        market_name: str | None = None,
+    ) -> list[dict]:
+        participant = self._state.participants.get(participant_name)
+        period = message_period(start_time, end_time, self.now())
+        found = self._state.messages.of_participant(
+            participant.name, *period, market_name, with_public=with_public
+        )
+        return [m.to_dict() for m in found]
+
+    return query(named(messages, name, doc))
 
 
 class CRRSystem(SimulationControl):
@@ -113,46 +168,30 @@ class CRRSystem(SimulationControl):
         )
         return portfolio.to_dict()
 
-    @command()
-    def submit_auction_portfolio(
-        self, participant_name: str, market_name: str, portfolio_name: str
-    ) -> dict:
-        """Submit an auction portfolio (credit checked; short: AUC0001, nothing accepted)."""
-        return self._state.auction.submit(
-            participant_name, market_name, portfolio_name, self._command_time
-        ).status_detail()
-
-    @command()
-    def retract_auction_portfolio(
-        self, participant_name: str, market_name: str, portfolio_name: str
-    ) -> dict:
-        """Retract a submitted auction portfolio."""
-        return self._state.auction.retract(
-            participant_name, market_name, portfolio_name, self._command_time
-        ).status_detail()
-
-    @command()
-    def delete_auction_portfolio(
-        self, participant_name: str, market_name: str, portfolio_name: str
-    ) -> dict:
-        """Delete an auction portfolio that is not submitted."""
-        portfolio = self._state.auction.delete(participant_name, market_name, portfolio_name)
-        return portfolio.deletion_receipt(self._command_time)
-
-    @query
-    def get_auction_portfolio(
-        self, participant_name: str, market_name: str, portfolio_name: str
-    ) -> dict:
-        """The participant's own auction portfolio."""
-        return self._state.auction.get(participant_name, market_name, portfolio_name).to_dict()
-
-    @query
-    def get_auction_portfolio_status(
-        self, participant_name: str, market_name: str, portfolio_name: str
-    ) -> dict:
-        """Status of the participant's own auction portfolio."""
-        portfolio = self._state.auction.get(participant_name, market_name, portfolio_name)
-        return portfolio.status_detail()
+    submit_auction_portfolio = _portfolio_operation(
+        "auction",
+        "submit",
+        "submit_auction_portfolio",
+        "Submit an auction portfolio (credit checked; short: AUC0001, nothing accepted).",
+    )
+    retract_auction_portfolio = _portfolio_operation(
+        "auction", "retract", "retract_auction_portfolio", "Retract a submitted auction portfolio."
+    )
+    delete_auction_portfolio = _portfolio_operation(
+        "auction",
+        "delete",
+        "delete_auction_portfolio",
+        "Delete an auction portfolio that is not submitted.",
+    )
+    get_auction_portfolio = _portfolio_operation(
+        "auction", "get", "get_auction_portfolio", "The participant's own auction portfolio."
+    )
+    get_auction_portfolio_status = _portfolio_operation(
+        "auction",
+        "status",
+        "get_auction_portfolio_status",
+        "Status of the participant's own auction portfolio.",
+    )
 
     @query
     def list_auction_portfolios(
@@ -183,47 +222,36 @@ class CRRSystem(SimulationControl):
         )
         return portfolio.to_dict()
 
-    @command()
-    def submit_nomination_portfolio(
-        self, participant_name: str, market_name: str, portfolio_name: str
-    ) -> dict:
-        """Submit a nomination portfolio (caps checked with the other submitted ones)."""
-        return self._state.nominations.submit(
-            participant_name, market_name, portfolio_name, self._command_time
-        ).status_detail()
-
-    @command()
-    def retract_nomination_portfolio(
-        self, participant_name: str, market_name: str, portfolio_name: str
-    ) -> dict:
-        """Retract a submitted nomination portfolio."""
-        return self._state.nominations.retract(
-            participant_name, market_name, portfolio_name, self._command_time
-        ).status_detail()
-
-    @command()
-    def delete_nomination_portfolio(
-        self, participant_name: str, market_name: str, portfolio_name: str
-    ) -> dict:
-        """Delete a nomination portfolio that is not submitted."""
-        portfolio = self._state.nominations.delete(participant_name, market_name, portfolio_name)
-        return portfolio.deletion_receipt(self._command_time)
-
-    @query
-    def get_nomination_portfolio(
-        self, participant_name: str, market_name: str, portfolio_name: str
-    ) -> dict:
-        """The participant's own nomination portfolio."""
-        portfolio = self._state.nominations.get(participant_name, market_name, portfolio_name)
-        return portfolio.to_dict()
-
-    @query
-    def get_nomination_portfolio_status(
-        self, participant_name: str, market_name: str, portfolio_name: str
-    ) -> dict:
-        """Status of the participant's own nomination portfolio."""
-        portfolio = self._state.nominations.get(participant_name, market_name, portfolio_name)
-        return portfolio.status_detail()
+    submit_nomination_portfolio = _portfolio_operation(
+        "nominations",
+        "submit",
+        "submit_nomination_portfolio",
+        "Submit a nomination portfolio (caps checked with the other submitted ones).",
+    )
+    retract_nomination_portfolio = _portfolio_operation(
+        "nominations",
+        "retract",
+        "retract_nomination_portfolio",
+        "Retract a submitted nomination portfolio.",
+    )
+    delete_nomination_portfolio = _portfolio_operation(
+        "nominations",
+        "delete",
+        "delete_nomination_portfolio",
+        "Delete a nomination portfolio that is not submitted.",
+    )
+    get_nomination_portfolio = _portfolio_operation(
+        "nominations",
+        "get",
+        "get_nomination_portfolio",
+        "The participant's own nomination portfolio.",
+    )
+    get_nomination_portfolio_status = _portfolio_operation(
+        "nominations",
+        "status",
+        "get_nomination_portfolio_status",
+        "Status of the participant's own nomination portfolio.",
+    )
 
     @query
     def list_nomination_portfolios(
@@ -422,33 +450,12 @@ class CRRSystem(SimulationControl):
         period = message_period(start_time, end_time, self.now())
         return [m.to_dict() for m in self._state.messages.public(*period, market_name)]
 
-    @query
-    def list_private_messages(
-        self,
-        participant_name: str,
-        start_time: str | None = None,
-        end_time: str | None = None,
-        market_name: str | None = None,
-    ) -> list[dict]:
-        """The participant's own private messages."""
-        participant = self._state.participants.get(participant_name)
-        period = message_period(start_time, end_time, self.now())
-        found = self._state.messages.private(participant.name, *period, market_name)
-        return [m.to_dict() for m in found]
-
-    @query
-    def list_messages(
-        self,
-        participant_name: str,
-        start_time: str | None = None,
-        end_time: str | None = None,
-        market_name: str | None = None,
-    ) -> list[dict]:
-        """Public messages and the participant's own private ones."""
-        participant = self._state.participants.get(participant_name)
-        period = message_period(start_time, end_time, self.now())
-        found = self._state.messages.visible_to(participant.name, *period, market_name)
-        return [m.to_dict() for m in found]
+    list_private_messages = _participant_messages(
+        "list_private_messages", "The participant's own private messages.", with_public=False
+    )
+    list_messages = _participant_messages(
+        "list_messages", "Public messages and the participant's own private ones.", with_public=True
+    )
 
     @query
     def get_message(self, message_id: str, participant_name: str | None = None) -> dict:

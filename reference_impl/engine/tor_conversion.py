@@ -25,12 +25,12 @@ from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.holdings import CRR, CrrType, Holdings, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
-from reference_impl.engine.limits import Limits
+from reference_impl.engine.limits import Limits, require_items
 from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import SUB_MARKETS, TimeOfUse
 from reference_impl.engine.participants import ParticipantBook, ParticipantKind
 from reference_impl.engine.quantities import is_finite_number
-from reference_impl.engine.windows import Window, WindowStatus
+from reference_impl.engine.windows import Window, latest_first
 
 __all__ = [
     "ConversionRecord",
@@ -88,13 +88,7 @@ class TorWindow:
 
     def to_dict(self) -> dict:
         """The ``ConversionWindow`` schema (PUBLISHED shows as CLOSED)."""
-        status = self.window.status
-        return {
-            "windowName": self.name,
-            "status": "CLOSED" if status is WindowStatus.PUBLISHED else str(status),
-            "openTime": format_utc(self.window.open_time),
-            "closeTime": format_utc(self.window.close_time),
-        }
+        return {"windowName": self.name} | self.window.shown()
 
 
 @dataclass(slots=True)
@@ -225,12 +219,7 @@ class TorConversion:
 
     def windows(self, status: str | None = None) -> list[TorWindow]:
         """Windows, latest open time first, optionally of one status."""
-        if status is not None and status not in ("PREP", "OPEN", "CLOSED"):
-            raise DomainError("SER0002", f"Invalid window status {status!r}.", "status")
-        chosen = [
-            w for w in self._windows.values() if status is None or w.to_dict()["status"] == status
-        ]
-        return sorted(chosen, key=lambda w: (w.window.open_time, w.name), reverse=True)
+        return latest_first(self._windows.values(), status, "window")
 
     def _open(self, window_name: object) -> TorWindow:
         window = self.window(window_name)
@@ -255,14 +244,7 @@ class TorConversion:
                 "TOR0001", f"{participant.name} is not a TOR holder.", "participantName"
             )
         window = self._open(window.name)
-        if not isinstance(records, list) or not records:
-            raise DomainError("SER0001", "A request holds at least one record.", "records")
-        if len(records) > self._limits.conversion_records:
-            raise DomainError(
-                "SER0030",
-                f"A request holds at most {self._limits.conversion_records} records.",
-                "records",
-            )
+        records = require_items(records, "conversion_records", self._limits.conversion_records)
         found = FindingCollector()
         parsed: list[ConversionRecord] = []
         for i, raw in enumerate(records):
@@ -334,14 +316,7 @@ class TorConversion:
         """An approver decides records; all decisions apply or none (returns outcomes, new CRRs)."""
         approver = self._participants.get(participant_name)
         window = self._open(window_name)
-        if not isinstance(decisions, list) or not decisions:
-            raise DomainError("SER0001", "An approval holds at least one record.", "records")
-        if len(decisions) > self._limits.approval_records:
-            raise DomainError(
-                "SER0030",
-                f"An approval holds at most {self._limits.approval_records} records.",
-                "records",
-            )
+        decisions = require_items(decisions, "approval_records", self._limits.approval_records)
         found = FindingCollector()
         plan: list[tuple[ConversionRequest, list[ConversionRecord], bool, str | None]] = []
         for i, raw in enumerate(decisions):

@@ -42,15 +42,16 @@ def apply_transition(state: EngineState, kind: str, name: str, transition: Trans
     market_name = {"market": name, "migration": name, "tor": None}.get(kind)
     if kind == "load":
         market_name = state.load.window(name).market_name
-    if transition.status is WindowStatus.OPEN:
-        notices.window_opened(state.messages, label, name, transition.at, market_name)
-    elif transition.status is WindowStatus.CLOSED:
+    if transition.status is WindowStatus.CLOSED:
         if kind == "market":
             state.auction.book.close_market(name, transition.at)
             state.nominations.book.close_market(name, transition.at)
         elif kind == "migration":
             state.migration.close(name)
-        notices.window_closed(state.messages, label, name, transition.at, market_name)
+    if transition.status in (WindowStatus.OPEN, WindowStatus.CLOSED):
+        notices.window_moved(
+            state.messages, transition.status, label, name, transition.at, market_name
+        )
 
 
 def find_window(state: EngineState, name: str) -> tuple[str, Window]:

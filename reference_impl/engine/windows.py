@@ -14,14 +14,23 @@ was noticed. That keeps replay deterministic.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Protocol, TypeVar
 
 from reference_impl.engine.clock import format_utc
 from reference_impl.engine.errors import DomainError
 
-__all__ = ["OPERATOR_OPEN_DEFAULT", "Transition", "Window", "WindowStatus"]
+__all__ = [
+    "OPERATOR_OPEN_DEFAULT",
+    "NamedWindow",
+    "Transition",
+    "Window",
+    "WindowStatus",
+    "latest_first",
+]
 
 OPERATOR_OPEN_DEFAULT = timedelta(days=1)
 """How long a window the operator reopens after its scheduled close stays open, unless told."""
@@ -127,6 +136,14 @@ class Window:
         self.published_at = now
         return Transition(WindowStatus.PUBLISHED, now)
 
+    def shown(self) -> dict:
+        """Status and times as the CAISO window schemas show them (PUBLISHED shows as CLOSED)."""
+        return {
+            "status": "CLOSED" if self.status is WindowStatus.PUBLISHED else str(self.status),
+            "openTime": format_utc(self.open_time),
+            "closeTime": format_utc(self.close_time),
+        }
+
     def to_dict(self) -> dict:
         """The window as plain data."""
         return {
@@ -135,3 +152,27 @@ class Window:
             "status": str(self.status),
             "publishedAt": format_utc(self.published_at) if self.published_at else None,
         }
+
+
+class NamedWindow(Protocol):
+    """A window with a name of its own (a TOR conversion window, a load migration market)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def window(self) -> Window: ...
+
+
+N = TypeVar("N", bound=NamedWindow)
+
+
+def latest_first(named: Iterable[N], status: str | None, what: str) -> list[N]:
+    """Those shown with ``status`` (all when None), latest open time first.
+
+    ``status`` is PREP, OPEN or CLOSED (SER0002 naming ``what`` otherwise).
+    """
+    if status is not None and status not in ("PREP", "OPEN", "CLOSED"):
+        raise DomainError("SER0002", f"Invalid {what} status {status!r}.", "status")
+    chosen = [n for n in named if status is None or n.window.shown()["status"] == status]
+    return sorted(chosen, key=lambda n: (n.window.open_time, n.name), reverse=True)

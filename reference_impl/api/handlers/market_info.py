@@ -2,27 +2,8 @@
 
 from __future__ import annotations
 
-from reference_impl.api.call import Call, Handler
+from reference_impl.api.call import Call, Handler, forward
 from reference_impl.engine.system import CRRSystem
-
-
-def get_active_allocation_markets(call: Call) -> list[dict]:
-    """Allocation markets in PREP, OPEN or CLOSED, optionally of one period."""
-    return call.run(
-        CRRSystem.active_markets, market_type="ALLOCATION", period=call.query.get("period")
-    )
-
-
-def get_active_auction_markets(call: Call) -> list[dict]:
-    """Auction markets in PREP, OPEN or CLOSED, optionally of one period."""
-    return call.run(
-        CRRSystem.active_markets, market_type="AUCTION", period=call.query.get("period")
-    )
-
-
-def get_market(call: Call) -> dict:
-    """One market."""
-    return call.run(CRRSystem.get_market, market_name=call.query["marketName"])
 
 
 def get_market_calendar(call: Call) -> list[dict]:
@@ -33,8 +14,12 @@ def get_market_calendar(call: Call) -> list[dict]:
 
 
 HANDLERS: dict[str, Handler] = {
-    "getActiveAllocationMarkets": get_active_allocation_markets,
-    "getActiveAuctionMarkets": get_active_auction_markets,
-    "getMarket": get_market,
+    "getActiveAllocationMarkets": forward(
+        CRRSystem.active_markets, "query", optional=("period",), market_type="ALLOCATION"
+    ),
+    "getActiveAuctionMarkets": forward(
+        CRRSystem.active_markets, "query", optional=("period",), market_type="AUCTION"
+    ),
+    "getMarket": forward(CRRSystem.get_market, "query", "marketName"),
     "getMarketCalendar": get_market_calendar,
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reference_impl.api.call import Call, Handler
+from reference_impl.api.call import Call, Handler, forward
 from reference_impl.engine.system import CRRSystem
 
 
@@ -21,54 +21,6 @@ def submit_offer(call: Call) -> dict:
     )
 
 
-def submit_response(call: Call) -> dict:
-    """A target accepts or rejects an offer at its offered price."""
-    body = call.body
-    return call.run(
-        CRRSystem.respond_offer,
-        participant_name=body["participantName"],
-        request_id=body["requestId"],
-        action=body["action"],
-        price=body["price"],
-    )
-
-
-def withdraw_offer(call: Call) -> dict:
-    """The offerer withdraws a pending offer."""
-    return call.run(
-        CRRSystem.withdraw_offer,
-        participant_name=call.body["participantName"],
-        request_id=call.body["requestId"],
-    )
-
-
-def get_offer(call: Call) -> dict:
-    """An offer the participant is party to."""
-    return call.run(
-        CRRSystem.get_offer,
-        participant_name=call.query["participantName"],
-        request_id=call.query["requestId"],
-    )
-
-
-def get_offer_list(call: Call) -> list[dict]:
-    """Offers the participant made or received, newest first."""
-    return call.run(
-        CRRSystem.list_offers,
-        participant_name=call.query["participantName"],
-        status=call.query.get("status"),
-    )
-
-
-def get_response(call: Call) -> list[dict]:
-    """Responses to an offer, as far as the participant may see them."""
-    return call.run(
-        CRRSystem.get_offer_responses,
-        participant_name=call.query["participantName"],
-        request_id=call.query["requestId"],
-    )
-
-
 AUCTION_CRR_TYPE = "AUCTION"
 """The type of a CRR whose record names none: one bought at auction (as clearing assumes)."""
 
@@ -81,10 +33,14 @@ def get_crr_holdings(call: Call) -> list[dict]:
 
 HANDLERS: dict[str, Handler] = {
     "submitOffer": submit_offer,
-    "submitResponse": submit_response,
-    "withdrawOffer": withdraw_offer,
-    "getOffer": get_offer,
-    "getOfferList": get_offer_list,
-    "getResponse": get_response,
+    "submitResponse": forward(
+        CRRSystem.respond_offer, "body", "participantName", "requestId", "action", "price"
+    ),
+    "withdrawOffer": forward(CRRSystem.withdraw_offer, "body", "participantName", "requestId"),
+    "getOffer": forward(CRRSystem.get_offer, "query", "participantName", "requestId"),
+    "getOfferList": forward(
+        CRRSystem.list_offers, "query", "participantName", optional=("status",)
+    ),
+    "getResponse": forward(CRRSystem.get_offer_responses, "query", "participantName", "requestId"),
     "getCrrHoldings": get_crr_holdings,
 }

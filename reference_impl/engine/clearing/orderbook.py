@@ -17,6 +17,7 @@ import numpy as np
 from reference_impl.engine.clearing.dcflow import DcModel
 from reference_impl.engine.clearing.records import (
     Bid,
+    BidSegment,
     ExistingCRR,
     InvalidOrderError,
     SellOffer,
@@ -118,6 +119,27 @@ def build_order_book(
     orders: list[AcceptedOrder] = []
     source, sink, price, cost, upper = [], [], [], [], []
 
+    def accept(
+        order_id: str,
+        side: Side,
+        participant: str,
+        path_from: str,
+        path_to: str,
+        segments: Sequence[BidSegment],
+    ) -> None:
+        """Enter an order on the CRR path it trades: one product per segment (see ``OrderBook``)."""
+        orders.append(
+            AcceptedOrder(order_id, side, participant, path_from, path_to, len(cost), len(segments))
+        )
+        buying = side is Side.BUY
+        into, out_of = (path_from, path_to) if buying else (path_to, path_from)
+        for segment in segments:
+            source.append(index[into])
+            sink.append(index[out_of])
+            price.append(segment.price)
+            cost.append(-segment.price if buying else segment.price)
+            upper.append(segment.mw)
+
     for bid in _unique_sorted((b for b in bids if b.time_of_use is time_of_use), "bid_id", "bid"):
         if bid.source not in index or bid.sink not in index:
             rejected.append(Rejection(bid.bid_id, Side.BUY, "UNKNOWN_LOCATION"))
@@ -125,23 +147,7 @@ def build_order_book(
         if bid.source in islanded or bid.sink in islanded:
             rejected.append(Rejection(bid.bid_id, Side.BUY, "ISLANDED_LOCATION"))
             continue
-        orders.append(
-            AcceptedOrder(
-                bid.bid_id,
-                Side.BUY,
-                bid.participant,
-                bid.source,
-                bid.sink,
-                len(cost),
-                len(bid.segments),
-            )
-        )
-        for segment in bid.segments:
-            source.append(index[bid.source])
-            sink.append(index[bid.sink])
-            price.append(segment.price)
-            cost.append(-segment.price)
-            upper.append(segment.mw)
+        accept(bid.bid_id, Side.BUY, bid.participant, bid.source, bid.sink, bid.segments)
 
     offered: dict[str, float] = {}
     for offer in _unique_sorted(
@@ -165,23 +171,7 @@ def build_order_book(
             rejected.append(Rejection(offer.offer_id, Side.SELL, "EXCEEDS_HELD_MW"))
             continue
         offered[crr.crr_id] = total
-        orders.append(
-            AcceptedOrder(
-                offer.offer_id,
-                Side.SELL,
-                offer.participant,
-                crr.source,
-                crr.sink,
-                len(cost),
-                len(offer.segments),
-            )
-        )
-        for segment in offer.segments:
-            source.append(index[crr.sink])
-            sink.append(index[crr.source])
-            price.append(segment.price)
-            cost.append(segment.price)
-            upper.append(segment.mw)
+        accept(offer.offer_id, Side.SELL, offer.participant, crr.source, crr.sink, offer.segments)
 
     return OrderBook(
         time_of_use=time_of_use,
