@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from crr_contract.operations import DEFAULT_SPECS_DIR, load_overlays
+from harness.commands.overlay import add_overlay_option
 from harness.lint import run_lint
 from harness.lint.profile import DEFAULT_PROFILE, PROFILES
 from harness.lint.rules import RULES
@@ -38,14 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "missing x-roles or x-error-codes that the read/write tag or the CRRServiceException "
         "description supplies is a note (harness/lint/profiles.yaml)",
     )
-    parser.add_argument(
-        "--overlay",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="OpenAPI Overlay applied to the files it is for before linting (repeatable)",
-    )
+    add_overlay_option(parser, "the files it is for before linting")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--list-rules", action="store_true", help="print the rule IDs and exit")
     parser.set_defaults(run=run)

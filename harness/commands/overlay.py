@@ -22,6 +22,19 @@ from crr_contract.overlay_extract import write_annotation_overlays
 from harness.errors import InputError
 
 
+def add_overlay_option(parser: argparse.ArgumentParser, applied_to: str) -> None:
+    """``--overlay FILE`` (repeatable), as every command that reads spec files takes it;
+    ``applied_to`` ends the help: which files, before what."""
+    parser.add_argument(
+        "--overlay",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help=f"OpenAPI Overlay applied to {applied_to} (repeatable)",
+    )
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "overlay", help="apply OpenAPI Overlays (1.0.0) to a spec file, or make ours"

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from harness.commands.overlay import add_overlay_option
 from harness.errors import InputError
 
 
@@ -74,14 +75,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="serve this spec file instead of the latest version of its service (repeatable)",
     )
-    parser.add_argument(
-        "--overlay",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="OpenAPI Overlay applied to the served spec files (repeatable); with CAISO's "
-        "published files, specs/overlays/ supplies the roles and error codes they do not state",
+    add_overlay_option(
+        parser,
+        "the served spec files; with CAISO's published files, specs/overlays/ supplies the roles and error codes they do not state",
     )
     parser.set_defaults(run=run)
     _one_line_errors(parser)

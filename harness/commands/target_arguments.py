@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from harness.commands.overlay import add_overlay_option
 from harness.errors import InputError
 from harness.reports.allure import EVIDENCE
 from harness.results import RunReport
@@ -54,14 +55,9 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         help="judge the target by this spec catalog (default: the target's specs_dir, else the "
         "catalog shipped with crr-harness; `crr-harness specs export DIR` makes a copy)",
     )
-    parser.add_argument(
-        "--overlay",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="OpenAPI Overlay applied to the declared spec files after the target's own "
-        "overlays (repeatable); specs/overlays/ adds our annotations to CAISO's files",
+    add_overlay_option(
+        parser,
+        "the declared spec files after the target's own overlays; specs/overlays/ adds our annotations to CAISO's files",
     )
     parser.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="reports directory")
     parser.add_argument(

@@ -12,7 +12,7 @@ from pathlib import Path
 from harness.compare.comparison import CATEGORIES, Change, Comparison, RunInfo
 from harness.compare.render import flaky_note
 from harness.reports._atomic import write_text_atomic
-from harness.reports.html import _STYLE, _e, _hash
+from harness.reports.html import _STYLE, _e, _hash, page_head
 
 __all__ = ["render_compare_html", "write_compare_html"]
 
@@ -73,12 +73,7 @@ def render_compare_html(comparison: Comparison) -> str:
     title = f"{len(comparison.new_failures)} new failures · CRR run comparison"
     return "".join(
         [
-            "<!DOCTYPE html>\n",
-            '<html lang="en"><head><meta charset="utf-8">',
-            f'<meta http-equiv="Content-Security-Policy" content="{_e(_CSP)}">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<meta name="referrer" content="no-referrer">',
-            f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body><main>",
+            *page_head(title, _CSP),
             '<header class="top"><h1>CRR run comparison</h1>',
             f'<p class="sub">A <code>{_e(comparison.before.run_id)}</code> → B '
             f"<code>{_e(comparison.after.run_id)}</code></p></header>",

@@ -236,6 +236,19 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
+def page_head(title: str, csp: str) -> list[str]:
+    """The start of a self-contained page in the report's style, up to ``<main>``: nothing
+    loads from anywhere, and ``csp`` admits exactly the page's own style and script."""
+    return [
+        "<!DOCTYPE html>\n",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_e(csp)}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="referrer" content="no-referrer">',
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body><main>",
+    ]
+
+
 def _badge(result: CheckResult) -> str:
     status = Status(result.status)
     flaky = '<span class="badge flaky">FLAKY</span>' if result.flaky else ""
@@ -573,12 +586,7 @@ def render_html(report: RunReport) -> str:
     title = f"{verdict} · CRR conformance report · {report.run_id}"
     return "".join(
         [
-            "<!DOCTYPE html>\n",
-            '<html lang="en"><head><meta charset="utf-8">',
-            f'<meta http-equiv="Content-Security-Policy" content="{_e(_CSP)}">',
-            '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<meta name="referrer" content="no-referrer">',
-            f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body><main>",
+            *page_head(title, _CSP),
             '<header class="top"><h1>CRR conformance report</h1>',
             f'<p class="sub">run <code>{_e(report.run_id)}</code> · '
             f"crr-harness {_e(report.harness_version)}</p></header>",
