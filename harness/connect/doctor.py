@@ -404,16 +404,8 @@ def _client_certificate_layer(
                     shown_headers=shown,
                 )
     evidence = (answer.record,) if answer is not None else ()
-    if answer is not None and answer.status is None:
-        error = answer.error
-    if answer is None or answer.status is None:
-        if local:
-            cause = f"{local}; the server refused it too: {tlsprobe.reaction(error)}"
-            fix = "ask your CAISO UAA/POC to renew it"
-        else:
-            cause, fix = tlsprobe.explain_refusal(
-                error, facts, participant.name, request.ca_bundle, now
-            )
+
+    def refused(cause: str, fix: str) -> Outcome:
         return Outcome(
             entry,
             case,
@@ -424,6 +416,18 @@ def _client_certificate_layer(
             evidence=evidence,
             warnings=tuple(warnings),
         )
+
+    if answer is not None and answer.status is None:
+        error = answer.error
+    if answer is None or answer.status is None:
+        if local:
+            cause = f"{local}; the server refused it too: {tlsprobe.reaction(error)}"
+            fix = "ask your CAISO UAA/POC to renew it"
+        else:
+            cause, fix = tlsprobe.explain_refusal(
+                error, facts, participant.name, request.ca_bundle, now
+            )
+        return refused(cause, fix)
     description = _description(answer.body)
     if answer.status == 403 and "certificate" in description.lower():
         # The server read no usable identity from the certificate (the reference server says
@@ -435,31 +439,13 @@ def _client_certificate_layer(
         else:
             cause = said
             fix = "ask your CAISO UAA/POC for a certificate that carries your participant and role"
-        return Outcome(
-            entry,
-            case,
-            Status.FAIL,
-            cause,
-            cause=cause,
-            fix=fix,
-            evidence=evidence,
-            warnings=tuple(warnings),
-        )
+        return refused(cause, fix)
     if local:
         cause = (
             f"{local}; the server still answered HTTP {answer.status}, but a CAISO endpoint "
             "refuses it"
         )
-        return Outcome(
-            entry,
-            case,
-            Status.FAIL,
-            cause,
-            cause=cause,
-            fix="ask your CAISO UAA/POC to renew it",
-            evidence=evidence,
-            warnings=tuple(warnings),
-        )
+        return refused(cause, "ask your CAISO UAA/POC to renew it")
     how = "in X-Client-Cert" if config.client_cert_header else "in the TLS handshake"
     return Outcome(
         entry,
