@@ -1,9 +1,11 @@
 """Operations of a normalised OpenAPI document, and matching them across versions.
 
-An operation is matched by method and path and by operationId: a path that
-changed while the operationId stayed is a rename, not a removal plus an
-addition. Operations whose identity changed completely are still paired when
-their functional views are identical.
+An operation is matched by method and path first: a URL that still exists is
+the same operation for every client that calls it, whatever its operationId
+now says. Among the rest, a path that changed while the operationId stayed
+is a rename, not a removal plus an addition. Operations whose identity
+changed completely are still paired when their functional views are
+identical, or similar enough.
 """
 
 from __future__ import annotations
@@ -144,10 +146,11 @@ def match_operations(
 ) -> tuple[list[Match], list[Operation], list[Operation]]:
     """Pair operations: (matches, removed old operations, added new operations).
 
-    Passes, in order: same method, path and operationId; same operationId
-    (a rename of path or method); same method and path (the operationId
-    changed); same method and identical functional view (everything
-    renamed); and, last, same method and service with a similar name and
+    Passes, in order: same method, path and operationId; same method and
+    path (the operationId changed: clients call URLs, so two operationIds
+    swapped between two URLs that both still exist are two id changes, not
+    a rename); same operationId (a rename of path or method); same method
+    and identical functional view (everything renamed); and, last, same method and service with a similar name and
     a similar shape (``shape``: the set of paths of an operation's view), for
     a rename of path and operationId that came with other changes (SEED-B:
     activeHistLoadSubmissionWindow became openHistLoadSubmissionWindow).
@@ -175,8 +178,8 @@ def match_operations(
                 new_left.remove(news[0])
 
     take("same", lambda op: (op.method, op.template, op.operation_id))
-    take("operationId", lambda op: op.operation_id)
     take("path", lambda op: (op.method, op.template))
+    take("operationId", lambda op: op.operation_id)
     take("content", lambda op: (op.method, prints.get(id(op))))
     if shape is not None and old_left and new_left:
         for old, new in _similar_pairs(old_left, new_left, shape):
