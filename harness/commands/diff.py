@@ -13,8 +13,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from harness.diff.policy import BumpPolicy
 from harness.diff.render import FORMATS, render
-from harness.diff.run import AUTO, diff_paths, history
+from harness.diff.run import AUTO, diff_paths, find_policy, history
 from harness.errors import InputError
 
 
@@ -50,6 +51,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--catalog", type=Path, help="error catalog (default: the nearest errors/catalog.yaml)"
     )
+    parser.add_argument(
+        "--policy-switch",
+        action="append",
+        default=[],
+        metavar="NAME=CHOICE",
+        help="choose a reading the policy file offers (e.g. added_operation=minor_update)",
+    )
     parser.add_argument("--no-catalog", action="store_true", help="do not use an error catalog")
     parser.add_argument(
         "--schema-direction",
@@ -65,12 +73,27 @@ def run(args: argparse.Namespace) -> int:
     if args.history is not None:
         if args.old is not None or args.new is not None:
             raise InputError("give either OLD NEW or --history DIR, not both")
-        results = history(args.history, args.policy, catalog, args.schema_direction)
+        policy = _policy(args, args.history / "x")
+        results = history(args.history, policy, catalog, args.schema_direction)
         table = True
     else:
         if args.old is None or args.new is None:
             raise InputError("give OLD and NEW files (or directories), or --history DIR")
-        results = diff_paths(args.old, args.new, args.policy, catalog, args.schema_direction)
+        policy = _policy(args, args.new)
+        results = diff_paths(args.old, args.new, policy, catalog, args.schema_direction)
         table = args.old.is_dir()
     print(render(results, args.format, table=table))
     return 1 if any(r.breaks_rule for r in results) else 0
+
+
+def _policy(args: argparse.Namespace, near: Path) -> BumpPolicy | Path | None:
+    """The policy file, with the readings chosen by --policy-switch applied."""
+    if not args.policy_switch:
+        return args.policy
+    policy = BumpPolicy.load(args.policy or find_policy(near))
+    for item in args.policy_switch:
+        name, sep, choice = item.partition("=")
+        if not sep or not name or not choice:
+            raise InputError(f"--policy-switch takes NAME=CHOICE, not {item!r}")
+        policy = policy.with_switch(name, choice)
+    return policy

@@ -345,6 +345,11 @@ def _text(version: SpecVersion | None) -> str | None:
 
 
 # ---------------------------------------------------------------- policy and catalog
+def find_policy(near: Path) -> Path | None:
+    """The nearest ``policy/bump-policy.yaml`` above ``near`` (None: the project's)."""
+    return _find_above(near, _POLICY)
+
+
 def _options(
     near: Path,
     policy: BumpPolicy | Path | None,
