@@ -376,10 +376,21 @@ class SchemaComparer:
         return found
 
     def _match_variants(self, key: str, before: list, after: list) -> list[Finding]:
+        """Pair alternatives by structure, not position.
+
+        Identical alternatives pair first; the rest pair greedily by how
+        much of their structure they share (``VARIANT_SIMILARITY``), so an
+        alternative that gained a property is still itself when another
+        alternative was added or removed in the same release. Leftovers
+        that are equally many pair in order (each changed beyond
+        recognition); the others are added or removed alternatives.
+        """
+        old_views = [self.views.schema(v) for v in before]
+        new_views = [self.views.schema(v) for v in after]
+        old_prints = [fingerprint(v) for v in old_views]
+        new_prints = [fingerprint(v) for v in new_views]
         old_left = list(range(len(before)))
         new_left = list(range(len(after)))
-        old_prints = [fingerprint(self.views.schema(v)) for v in before]
-        new_prints = [fingerprint(self.views.schema(v)) for v in after]
         pairs = []
         for i in list(old_left):
             for j in new_left:
@@ -388,6 +399,19 @@ class SchemaComparer:
                     old_left.remove(i)
                     new_left.remove(j)
                     break
+        old_leaves = {i: _leaves(old_views[i]) for i in old_left}
+        new_leaves = {j: _leaves(new_views[j]) for j in new_left}
+        scored = sorted(
+            (-_jaccard(old_leaves[i], new_leaves[j]), i, j)
+            for i in old_left
+            for j in new_left
+            if _jaccard(old_leaves[i], new_leaves[j]) >= VARIANT_SIMILARITY
+        )
+        for _, i, j in scored:
+            if i in old_left and j in new_left:
+                pairs.append((i, j))
+                old_left.remove(i)
+                new_left.remove(j)
         if len(old_left) == len(new_left):
             pairs += list(zip(old_left, new_left, strict=True))
             old_left, new_left = [], []
@@ -420,6 +444,25 @@ class SchemaComparer:
                 )
             )
         return found
+
+
+VARIANT_SIMILARITY = 0.5
+
+
+def _leaves(view: Any, prefix: tuple[str, ...] = ()) -> frozenset:
+    """The (path, value) leaves of a view, to tell how alike two alternatives are."""
+    if isinstance(view, dict):
+        out: set = set()
+        for key, value in view.items():
+            out |= _leaves(value, (*prefix, str(key)))
+        return frozenset(out) or frozenset({(prefix, "{}")})
+    if isinstance(view, list):
+        return frozenset({(prefix, fingerprint(view))})
+    return frozenset({(prefix, fingerprint(view))})
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
 
 
 def _owner(schema: dict) -> str | None:
