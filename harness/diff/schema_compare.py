@@ -149,8 +149,22 @@ class SchemaComparer:
         if bool(old.get("deprecated")) != bool(new.get("deprecated")):
             state = "marked deprecated" if new.get("deprecated") else "no longer deprecated"
             found.append(Finding("deprecation.changed", ("deprecated",), state))
+        found += self._access(old, new)
         found += extension_findings(old, new, self.views.doc_only_extensions)
         return found
+
+    def _access(self, old: dict, new: dict) -> list[Finding]:
+        """readOnly toggled in a response, writeOnly toggled in a request: no effect here.
+
+        The flag that hides a property from this direction is handled where
+        the property is (``_properties``); the other flag only says who may
+        send it the other way.
+        """
+        other = "writeOnly" if self.direction == "request" else "readOnly"
+        if bool(old.get(other)) == bool(new.get(other)):
+            return []
+        state = "now" if new.get(other) else "no longer"
+        return [Finding(self._rule(f"{_SNAKE[other]}.changed"), (other,), f"{state} {other}")]
 
     # ---------------------------------------------------------------- types
     def _types(self, old: dict, new: dict) -> list[Finding]:
@@ -266,15 +280,35 @@ class SchemaComparer:
 
     # ---------------------------------------------------------------- objects
     def _properties(self, old: dict, new: dict) -> list[Finding]:
+        """Properties added, removed, re-required, or hidden from this direction.
+
+        A property the other side alone sends (readOnly in a request,
+        writeOnly in a response) is no part of this direction: its changes
+        are one ``*_property.changed`` finding, and it never counts as
+        required here. A name in ``required`` with no schema under
+        ``properties`` is a property of any value.
+        """
         owner = _owner(new) or _owner(old)
         of = f" of {owner}" if owner else ""
-        before = old.get("properties") if isinstance(old.get("properties"), dict) else {}
-        after = new.get("properties") if isinstance(new.get("properties"), dict) else {}
-        old_required = set(old.get("required") or [])
-        new_required = set(new.get("required") or [])
+        before, old_implicit = _declared(old)
+        after, new_implicit = _declared(new)
+        hidden = "readOnly" if self.direction == "request" else "writeOnly"
+        old_hidden = {n for n, v in before.items() if isinstance(v, dict) and v.get(hidden) is True}
+        new_hidden = {n for n, v in after.items() if isinstance(v, dict) and v.get(hidden) is True}
+        old_required = set(old.get("required") or []) - old_hidden
+        new_required = set(new.get("required") or []) - new_hidden
         found = []
-        for name in before:
+        for name in [*before, *(n for n in after if n not in before)]:
+            if name in old_hidden or name in new_hidden:
+                moved = (name in (old.get("required") or [])) != (
+                    name in (new.get("required") or [])
+                )
+                found += self._hidden_property(name, of, before, after, hidden, new_required, moved)
+                continue
             if name not in after:
+                if name in old_implicit:
+                    found += self._required_toggle(name, of, True, False)
+                    continue
                 was = " (was required)" if name in old_required else ""
                 covers = (("required",),) if name in old_required else ()
                 found.append(
@@ -285,44 +319,103 @@ class SchemaComparer:
                         covers=covers,
                     )
                 )
-        for name in after:
-            if name in before:
                 continue
-            required = name in new_required
-            if self.direction == "request":
-                rule = (
-                    "request.property.required.added"
-                    if required
-                    else "request.property.optional.added"
-                )
-            else:
-                rule = "response.property.added"
-            state = "required" if required else "optional"
-            covers = (("required",),) if required else ()
-            found.append(
-                Finding(
-                    rule,
-                    ("properties", name),
-                    f"{state} property '{name}' added to {owner or 'the object'}",
-                    covers=covers,
-                )
-            )
-        for name in before:
-            if name not in after:
-                continue
-            found += [f.under("properties", name) for f in self.compare(before[name], after[name])]
-            if (name in old_required) != (name in new_required):
-                kind = "became_required" if name in new_required else "became_optional"
-                state = "now required" if name in new_required else "now optional"
+            if name not in before:
+                if name in new_implicit:
+                    found += self._required_toggle(name, of, False, True)
+                    continue
+                required = name in new_required
+                if self.direction == "request":
+                    rule = (
+                        "request.property.required.added"
+                        if required
+                        else "request.property.optional.added"
+                    )
+                else:
+                    rule = "response.property.added"
+                state = "required" if required else "optional"
+                covers = (("required",),) if required else ()
                 found.append(
                     Finding(
-                        self._rule(f"property.{kind}"),
+                        rule,
                         ("properties", name),
-                        f"property '{name}'{of} {state}",
-                        covers=(("required",),),
+                        f"{state} property '{name}' added to {owner or 'the object'}",
+                        covers=covers,
                     )
                 )
+                continue
+            found += [f.under("properties", name) for f in self.compare(before[name], after[name])]
+            found += self._required_toggle(name, of, name in old_required, name in new_required)
         return found
+
+    def _required_toggle(self, name: str, of: str, was: bool, now: bool) -> list[Finding]:
+        if was == now:
+            return []
+        kind = "became_required" if now else "became_optional"
+        state = "now required" if now else "now optional"
+        return [
+            Finding(
+                self._rule(f"property.{kind}"),
+                ("properties", name),
+                f"property '{name}'{of} {state}",
+                covers=(("required",),),
+            )
+        ]
+
+    def _hidden_property(
+        self,
+        name: str,
+        of: str,
+        before: dict,
+        after: dict,
+        hidden: str,
+        new_required: set[str],
+        required_moved: bool,
+    ) -> list[Finding]:
+        """A property that only the other direction carries, on at least one side."""
+        was_hidden = isinstance(before.get(name), dict) and before[name].get(hidden) is True
+        now_hidden = isinstance(after.get(name), dict) and after[name].get(hidden) is True
+        covers = (("required",),)
+        if name in before and name in after and not was_hidden:
+            return [
+                Finding(
+                    self._rule(f"property.became_{_SNAKE[hidden]}"),
+                    ("properties", name),
+                    f"property '{name}'{of} became {hidden}",
+                    covers=covers,
+                )
+            ]
+        if name in before and name in after and not now_hidden:
+            found = [
+                Finding(
+                    self._rule(f"property.no_longer_{_SNAKE[hidden]}"),
+                    ("properties", name),
+                    f"property '{name}'{of} no longer {hidden}",
+                    covers=covers,
+                )
+            ]
+            if name in new_required and self.direction == "request":
+                found.append(
+                    Finding(
+                        "request.property.became_required",
+                        ("properties", name),
+                        f"property '{name}'{of} now required",
+                        covers=covers,
+                    )
+                )
+            return found
+        same_schema = self.views.schema(before.get(name)) == self.views.schema(after.get(name))
+        if name in before and name in after and same_schema and not required_moved:
+            return []
+        side = "requests" if self.direction == "request" else "responses"
+        return [
+            Finding(
+                self._rule(f"{_SNAKE[hidden]}_property.changed"),
+                ("properties", name),
+                f"{hidden} property '{name}'{of} changed (not part of {side})",
+                covers=covers,
+            )
+        ]
 
     def _additional_properties(self, old: dict, new: dict) -> list[Finding]:
         before, after = old.get("additionalProperties"), new.get("additionalProperties")
@@ -447,6 +540,16 @@ class SchemaComparer:
 
 
 VARIANT_SIMILARITY = 0.5
+_SNAKE = {"readOnly": "read_only", "writeOnly": "write_only"}
+
+
+def _declared(schema: dict) -> tuple[dict, set[str]]:
+    """Properties of an object schema, with required names lacking a schema as ``{}``."""
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    implicit = {
+        n for n in schema.get("required") or [] if isinstance(n, str) and n not in properties
+    }
+    return {**properties, **{n: {} for n in sorted(implicit)}}, implicit
 
 
 def _leaves(view: Any, prefix: tuple[str, ...] = ()) -> frozenset:
