@@ -100,6 +100,8 @@ class OperationComparer:
         if bool(old_node.get("deprecated")) != bool(new_node.get("deprecated")):
             state = "marked deprecated" if new_node.get("deprecated") else "no longer deprecated"
             found.append(Finding("deprecation.changed", ("deprecated",), f"operation {state}"))
+        if old_node.get("servers") != new_node.get("servers"):
+            found.append(Finding("doc.servers.changed", ("servers",), "operation servers changed"))
         found += self._roles(old_node, new_node)
         found += self._error_codes(old_node, new_node, new)
         found += self._security(old_node, new_node)
@@ -186,6 +188,12 @@ class OperationComparer:
                 rule, message = (
                     "security.requirement.removed",
                     f"security no longer required (was {_security_text(before)})",
+                )
+            elif _relaxes(before, after):
+                rule, message = (
+                    "security.requirement.relaxed",
+                    f"security {_security_text(before, True)} -> {_security_text(after, True)}"
+                    " (every old credential still suffices)",
                 )
             else:
                 rule, message = (
@@ -471,7 +479,24 @@ def _meaning(catalog: ErrorCatalog | None, code: str) -> str:
     return f" ({entry.http_status}: {short(entry.meaning, 80)})" if entry else ""
 
 
-def _security_text(requirements: list) -> str:
+def _security_text(requirements: list, scopes: bool = False) -> str:
     if not requirements:
         return "none"
-    return " or ".join(" + ".join(name for name, _ in alt) or "anonymous" for alt in requirements)
+
+    def shown(name: str, needed: list) -> str:
+        return f"{name}[{' '.join(needed)}]" if scopes and needed else name
+
+    return " or ".join(
+        " + ".join(shown(name, needed) for name, needed in alt) or "anonymous"
+        for alt in requirements
+    )
+
+
+def _relaxes(before: list, after: list) -> bool:
+    """True when every old alternative is met by some new one with fewer schemes and scopes."""
+
+    def covered(old_alt: list, new_alt: list) -> bool:
+        held = {name: set(scopes) for name, scopes in old_alt}
+        return all(name in held and set(scopes) <= held[name] for name, scopes in new_alt)
+
+    return all(any(covered(old_alt, new_alt) for new_alt in after) for old_alt in before)

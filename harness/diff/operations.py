@@ -76,6 +76,8 @@ def collect_operations(paths: dict, security: Any, schemes: dict) -> list[Operat
             own = _keyed_parameters(op.get("parameters"), (*pointer, "parameters"))
             merged = {**shared, **own}
             node = {key: value for key, value in op.items() if key != "parameters"}
+            if "servers" not in node and "servers" in item:
+                node["servers"] = item["servers"]
             node["parameters"] = {key: param for key, (param, _) in merged.items()}
             if isinstance(node.get("responses"), dict):
                 node["responses"] = {

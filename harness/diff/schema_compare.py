@@ -15,6 +15,7 @@ from typing import Any
 from crr_contract import pointer
 from harness.diff.model import Finding
 from harness.diff.normalize import ORIGIN, RECURSIVE
+from harness.diff.pattern_proof import matches_everything, widens
 from harness.diff.proof import Proof
 from harness.diff.view import ViewBuilder, fingerprint
 
@@ -268,12 +269,18 @@ class SchemaComparer:
         before, after = old.get("pattern"), new.get("pattern")
         if before == after:
             return []
+        if matches_everything(before) and matches_everything(after):
+            message = f"pattern {before!r} -> {after!r} (both accept every string)"
+            return [Finding(self._rule("pattern.equivalent"), ("pattern",), message)]
         if before is None:
             return [Finding(self._rule("pattern.added"), ("pattern",), f"pattern {after!r} added")]
         if after is None:
             return [
                 Finding(self._rule("pattern.removed"), ("pattern",), f"pattern {before!r} removed")
             ]
+        if widens(before, after):
+            message = f"pattern {before!r} -> {after!r} (the new one accepts every string)"
+            return [Finding(self._rule("pattern.relaxed"), ("pattern",), message)]
         return [
             Finding(self._rule("pattern.changed"), ("pattern",), f"pattern {before!r} -> {after!r}")
         ]
