@@ -56,8 +56,19 @@ class OperationComparer:
         self.response = SchemaComparer("response", views, proof)
 
     def compare(self, match: Match) -> list[Finding]:
-        """Every finding between the two operations of ``match``, relative to the operation."""
-        return self._operation(match)
+        """Every finding between the two operations of ``match``, relative to the operation.
+
+        A webhook's request body is what the server sends and its response
+        what the client returns, so its schemas are compared with the
+        directions swapped.
+        """
+        if not match.new.webhook:
+            return self._operation(match)
+        self.request, self.response = self.response, self.request
+        try:
+            return self._operation(match)
+        finally:
+            self.request, self.response = self.response, self.request
 
     def _operation(self, match: Match) -> list[Finding]:
         old, new = match.old, match.new
@@ -403,6 +414,7 @@ class OperationComparer:
     def _content(
         self, old: dict, new: dict, comparer: SchemaComparer, direction: str
     ) -> list[Finding]:
+        direction = comparer.direction  # swapped for webhooks
         found: list[Finding] = []
         for media_type in old:
             if media_type not in new:
@@ -427,9 +439,11 @@ class OperationComparer:
             if not isinstance(before, dict) or not isinstance(after, dict):
                 continue
             sub = doc_findings(before, after, _MEDIA_DOC)
-            if "schema" in before and "schema" in after:
+            if "schema" in before or "schema" in after:
+                # a media type without a schema carries any value: compare it as {}
                 sub += [
-                    f.under("schema") for f in comparer.compare(before["schema"], after["schema"])
+                    f.under("schema")
+                    for f in comparer.compare(before.get("schema", {}), after.get("schema", {}))
                 ]
             sub += extension_findings(before, after, self.context.doc_only_extensions)
             found += [f.under("content", media_type) for f in sub]

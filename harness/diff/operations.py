@@ -37,10 +37,11 @@ class Operation:
     pointer: tuple[str, ...]
     parameter_pointers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     security_pointer: tuple[str, ...] = ("security",)
+    webhook: bool = False
 
     @property
     def label(self) -> str:
-        return f"{self.method.upper()} {self.path}"
+        return f"{'WEBHOOK ' if self.webhook else ''}{self.method.upper()} {self.path}"
 
     @property
     def template(self) -> str:
@@ -54,6 +55,8 @@ class Operation:
     @property
     def service(self) -> str:
         """The path prefix that names the service: /auction/v1.0/portfolio -> /auction/v1.0."""
+        if self.webhook:
+            return "webhooks"
         segments = [s for s in self.path.split("/") if s]
         for index, segment in enumerate(segments):
             if _VERSION_SEGMENT.match(segment):
@@ -61,18 +64,24 @@ class Operation:
         return "/" + segments[0] if segments else "/"
 
 
-def collect_operations(paths: dict, security: Any, schemes: dict) -> list[Operation]:
-    """Every operation of a normalised ``paths`` object, in file order."""
+def collect_operations(
+    paths: dict, security: Any, schemes: dict, root: str = "paths"
+) -> list[Operation]:
+    """Every operation of a normalised ``paths`` (or 3.1 ``webhooks``) object, in file order.
+
+    A webhook is an operation the server calls on the client: the diff
+    compares it with the directions swapped (``Operation.webhook``).
+    """
     operations = []
     for path, item in (paths or {}).items():
         if not isinstance(item, dict):
             continue
-        shared = _keyed_parameters(item.get("parameters"), ("paths", path, "parameters"))
+        shared = _keyed_parameters(item.get("parameters"), (root, path, "parameters"))
         for method in METHODS:
             op = item.get(method)
             if not isinstance(op, dict):
                 continue
-            pointer = ("paths", path, method)
+            pointer = (root, path, method)
             own = _keyed_parameters(op.get("parameters"), (*pointer, "parameters"))
             merged = {**shared, **own}
             node = {key: value for key, value in op.items() if key != "parameters"}
@@ -97,6 +106,7 @@ def collect_operations(paths: dict, security: Any, schemes: dict) -> list[Operat
                     pointer=pointer,
                     parameter_pointers={key: where for key, (_, where) in merged.items()},
                     security_pointer=(*pointer, "security") if "security" in op else ("security",),
+                    webhook=root == "webhooks",
                 )
             )
     return operations

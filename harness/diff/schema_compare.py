@@ -17,7 +17,7 @@ from harness.diff.model import Finding
 from harness.diff.normalize import ORIGIN, RECURSIVE
 from harness.diff.pattern_proof import matches_everything, widens
 from harness.diff.proof import Proof
-from harness.diff.view import ViewBuilder, fingerprint
+from harness.diff.view import ViewBuilder, canonical_schema, fingerprint
 
 DOC_RULES = {
     "description": "doc.description.changed",
@@ -129,6 +129,7 @@ class SchemaComparer:
             if old.get(RECURSIVE) == new.get(RECURSIVE):
                 return []
             return [Finding("unclassified.change", (), "a recursive schema reference changed")]
+        old, new = canonical_schema(old), canonical_schema(new)
         found = doc_findings(old, new)
         found += self._types(old, new)
         found += self._format(old, new)
@@ -138,6 +139,10 @@ class SchemaComparer:
         found += self._properties(old, new)
         found += self._additional_properties(old, new)
         found += self._items(old, new)
+        found += self._prefix_items(old, new)
+        found += self._dependent_required(old, new)
+        found += self._conditional(old, new)
+        found += self._discriminator(old, new)
         found += self._variants(old, new)
         if old.get("default") != new.get("default"):
             found.append(
@@ -461,6 +466,101 @@ class SchemaComparer:
             return found
         return []
 
+    def _prefix_items(self, old: dict, new: dict) -> list[Finding]:
+        """Positional item schemas (3.1): a missing position is whatever ``items`` allows."""
+        before, after = old.get("prefixItems"), new.get("prefixItems")
+        if not isinstance(before, list) and not isinstance(after, list):
+            return []
+        before, after = before or [], after or []
+        found = []
+        for index in range(max(len(before), len(after))):
+            a = before[index] if index < len(before) else _rest_items(old)
+            b = after[index] if index < len(after) else _rest_items(new)
+            found += [f.under("prefixItems", str(index)) for f in self.compare(a, b)]
+        return found
+
+    def _dependent_required(self, old: dict, new: dict) -> list[Finding]:
+        """``dependentRequired`` (3.1): names a present property makes required; more narrows."""
+        before = old.get("dependentRequired") or {}
+        after = new.get("dependentRequired") or {}
+        if not isinstance(before, dict) or not isinstance(after, dict) or before == after:
+            return []
+        found = []
+        for name in sorted(set(before) | set(after)):
+            was, now = set(before.get(name) or []), set(after.get(name) or [])
+            if was == now:
+                continue
+            narrowed = bool(now - was)
+            kind = "narrowed" if narrowed else "relaxed"
+            message = (
+                f"dependentRequired of '{name}' {sorted(was)} -> {sorted(now)}"
+                f" ({'tightened' if narrowed else 'relaxed'})"
+            )
+            if narrowed and was - now:
+                kind = "narrowed"
+            found.append(Finding(self._rule(f"limit.{kind}"), ("dependentRequired", name), message))
+        return found
+
+    def _conditional(self, old: dict, new: dict) -> list[Finding]:
+        """``if``/``then``/``else``: with the same condition, compare the branches.
+
+        A branch that is absent constrains nothing, so it compares as ``{}``.
+        A changed condition moves values between branches, which the diff
+        cannot prove harmless.
+        """
+        keys = ("if", "then", "else")
+        if not any(k in old or k in new for k in keys):
+            return []
+        if self.views.schema(old.get("if", {})) != self.views.schema(new.get("if", {})):
+            message = "the if/then/else condition changed"
+            return [
+                Finding(
+                    self._rule("conditional.changed"),
+                    ("if",),
+                    message,
+                    covers=(("then",), ("else",)),
+                )
+            ]
+        found = []
+        for branch in ("then", "else"):
+            found += [
+                f.under(branch) for f in self.compare(old.get(branch, {}), new.get(branch, {}))
+            ]
+        return found
+
+    def _discriminator(self, old: dict, new: dict) -> list[Finding]:
+        """The property that names the alternative, and its value -> schema mapping."""
+        before, after = old.get("discriminator"), new.get("discriminator")
+        if before == after:
+            return []
+        before = before if isinstance(before, dict) else {}
+        after = after if isinstance(after, dict) else {}
+        if before.get("propertyName") != after.get("propertyName"):
+            message = f"discriminator property {before.get('propertyName')} -> {after.get('propertyName')}"
+            return [Finding(self._rule("discriminator.changed"), ("discriminator",), message)]
+        old_map, new_map = before.get("mapping") or {}, after.get("mapping") or {}
+        found = []
+        changed = sorted(k for k in set(old_map) & set(new_map) if old_map[k] != new_map[k])
+        removed, added = sorted(set(old_map) - set(new_map)), sorted(set(new_map) - set(old_map))
+        where = ("discriminator", "mapping")
+        if changed:
+            message = f"discriminator value {', '.join(changed)} now maps to another schema"
+            found.append(Finding(self._rule("discriminator.changed"), where, message))
+        if removed:
+            message = f"discriminator value {', '.join(removed)} removed from the mapping"
+            found.append(Finding(self._rule("discriminator.mapping.removed"), where, message))
+        if added:
+            message = f"discriminator value {', '.join(added)} added to the mapping"
+            found.append(Finding(self._rule("discriminator.mapping.added"), where, message))
+        rest = {k: v for k, v in before.items() if k not in ("propertyName", "mapping")}
+        if rest != {k: v for k, v in after.items() if k not in ("propertyName", "mapping")}:
+            found.append(
+                Finding(
+                    self._rule("discriminator.changed"), ("discriminator",), "discriminator changed"
+                )
+            )
+        return found
+
     def _variants(self, old: dict, new: dict) -> list[Finding]:
         found: list[Finding] = []
         for key in ("oneOf", "anyOf", "allOf"):
@@ -573,6 +673,12 @@ def _leaves(view: Any, prefix: tuple[str, ...] = ()) -> frozenset:
 
 def _jaccard(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def _rest_items(schema: dict) -> Any:
+    """What a position beyond ``prefixItems`` may hold: ``items`` (3.1), else anything."""
+    rest = schema.get("items")
+    return rest if isinstance(rest, dict) else {}
 
 
 def _owner(schema: dict) -> str | None:
