@@ -58,6 +58,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="NAME=CHOICE",
         help="choose a reading the policy file offers (e.g. added_operation=minor_update)",
     )
+    parser.add_argument(
+        "--no-witnesses",
+        action="store_true",
+        help="do not search for a witness instance of each breaking schema change",
+    )
     parser.add_argument("--no-catalog", action="store_true", help="do not use an error catalog")
     parser.add_argument(
         "--schema-direction",
@@ -74,13 +79,17 @@ def run(args: argparse.Namespace) -> int:
         if args.old is not None or args.new is not None:
             raise InputError("give either OLD NEW or --history DIR, not both")
         policy = _policy(args, args.history / "x")
-        results = history(args.history, policy, catalog, args.schema_direction)
+        results = history(
+            args.history, policy, catalog, args.schema_direction, not args.no_witnesses
+        )
         table = True
     else:
         if args.old is None or args.new is None:
             raise InputError("give OLD and NEW files (or directories), or --history DIR")
         policy = _policy(args, args.new)
-        results = diff_paths(args.old, args.new, policy, catalog, args.schema_direction)
+        results = diff_paths(
+            args.old, args.new, policy, catalog, args.schema_direction, not args.no_witnesses
+        )
         table = args.old.is_dir()
     print(render(results, args.format, table=table))
     return 1 if any(r.breaks_rule for r in results) else 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from crr_contract.error_catalog import ErrorCatalog
 from crr_contract.version import SpecVersion
-from harness.diff.model import Finding
+from harness.diff.model import Finding, SchemaSubject
 from harness.diff.operations import Match, Operation
 from harness.diff.proof import Proof
 from harness.diff.schema_compare import SchemaComparer, doc_findings, extension_findings, short
@@ -297,7 +297,12 @@ class OperationComparer:
         if "schema" in old and "schema" in new:
             found += [
                 _about(f.under("schema"), _param(key))
-                for f in self.request.compare(old["schema"], new["schema"])
+                for f in _with_subject(
+                    self.request.compare(old["schema"], new["schema"]),
+                    old["schema"],
+                    new["schema"],
+                    self.request.direction,
+                )
             ]
         if isinstance(old.get("content"), dict) and isinstance(new.get("content"), dict):
             found += self._content(old["content"], new["content"], self.request, "request")
@@ -402,7 +407,12 @@ class OperationComparer:
                 if "schema" in header_old and "schema" in header_new:
                     sub += [
                         f.under("schema")
-                        for f in self.response.compare(header_old["schema"], header_new["schema"])
+                        for f in _with_subject(
+                            self.response.compare(header_old["schema"], header_new["schema"]),
+                            header_old["schema"],
+                            header_new["schema"],
+                            self.response.direction,
+                        )
                     ]
                 found += [
                     _about(f.under("headers", name), f"response {status} header {name}")
@@ -443,11 +453,21 @@ class OperationComparer:
                 # a media type without a schema carries any value: compare it as {}
                 sub += [
                     f.under("schema")
-                    for f in comparer.compare(before.get("schema", {}), after.get("schema", {}))
+                    for f in _with_subject(
+                        comparer.compare(before.get("schema", {}), after.get("schema", {})),
+                        before.get("schema", {}),
+                        after.get("schema", {}),
+                        comparer.direction,
+                    )
                 ]
             sub += extension_findings(before, after, self.context.doc_only_extensions)
             found += [f.under("content", media_type) for f in sub]
         return found
+
+
+def _with_subject(found: list[Finding], old: object, new: object, direction: str) -> list[Finding]:
+    """Findings that remember the whole schemas they were found in (for witnesses)."""
+    return [replace(f, subject=SchemaSubject(old, new, direction, f.path)) for f in found]
 
 
 def _rename_path_parameters(old: Operation, new: Operation) -> dict:

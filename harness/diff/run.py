@@ -38,6 +38,7 @@ from harness.diff.model import (
 from harness.diff.openapi_diff import OpenAPIContext, OpenAPIDocument, diff_openapi
 from harness.diff.policy import BumpPolicy
 from harness.diff.verdict import VersionedFile, judge
+from harness.diff.witness import WitnessMaker
 from harness.errors import USER_INPUT_ERRORS, InputError
 
 AUTO = "auto"
@@ -53,6 +54,7 @@ class Options:
     policy: BumpPolicy
     catalog: ErrorCatalog | None = None
     schema_direction: str = "response"
+    witnesses: bool = True
 
 
 def diff_files(
@@ -61,6 +63,7 @@ def diff_files(
     policy: BumpPolicy | Path | None = None,
     catalog: ErrorCatalog | Path | str | None = AUTO,
     schema_direction: str = "response",
+    witnesses: bool = True,
 ) -> DiffResult:
     """Diff two files of the same kind and judge the bump between them.
 
@@ -70,6 +73,7 @@ def diff_files(
     """
     old, new = Path(old), Path(new)
     options = _options(new, policy, catalog, schema_direction)
+    options.witnesses = witnesses
     return _diff_pair(old, new, options)
 
 
@@ -79,14 +83,16 @@ def diff_paths(
     policy: BumpPolicy | Path | None = None,
     catalog: ErrorCatalog | Path | str | None = AUTO,
     schema_direction: str = "response",
+    witnesses: bool = True,
 ) -> list[DiffResult]:
     """Two files, or two spec-catalog directories (one result per service, schema and catalog)."""
     old, new = Path(old), Path(new)
     if old.is_dir() != new.is_dir():
         raise InputError(f"cannot diff a directory with a file: {old} and {new}")
     if not old.is_dir():
-        return [diff_files(old, new, policy, catalog, schema_direction)]
+        return [diff_files(old, new, policy, catalog, schema_direction, witnesses)]
     options = _options(new, policy, catalog, schema_direction, search_in=new)
+    options.witnesses = witnesses
     results = []
     for finder in (find_openapi, find_schemas):
         old_groups, new_groups = by_key(finder(old)), by_key(finder(new))
@@ -112,6 +118,7 @@ def history(
     policy: BumpPolicy | Path | None = None,
     catalog: ErrorCatalog | Path | str | None = AUTO,
     schema_direction: str = "response",
+    witnesses: bool = True,
 ) -> list[DiffResult]:
     """Diff every consecutive pair of versions of each service (or schema) under ``directory``."""
     directory = Path(directory)
@@ -123,6 +130,7 @@ def history(
             f"{directory}: no versioned spec files (caiso_crr_<service>_v<x.y.z>_openapi.yaml)"
         )
     options = _options(directory / "x", policy, catalog, schema_direction)
+    options.witnesses = witnesses
     results = []
     for versions in by_key(files).values():
         for older, newer in itertools.pairwise(versions):
@@ -164,7 +172,7 @@ def _diff_pair(old: Path, new: Path, options: Options) -> DiffResult:
         ErrorCatalog.load(old)
         ErrorCatalog.load(new)
         findings = diff_catalog(old_doc, new_doc)
-    changes = classify(findings, options.policy)
+    changes = classify(findings, options.policy, WitnessMaker() if options.witnesses else None)
     required = largest_bump([c.bump for c in changes])
     reason = next((f"{c.rule} at {c.location}" for c in changes if c.bump == required), None)
     judgement = judge(
@@ -193,8 +201,13 @@ def _diff_pair(old: Path, new: Path, options: Options) -> DiffResult:
     )
 
 
-def classify(findings: list[Finding], policy: BumpPolicy) -> list[Change]:
-    """Give every finding its bump and rationale from the policy, largest bump first."""
+def classify(
+    findings: list[Finding], policy: BumpPolicy, witnesses: WitnessMaker | None = None
+) -> list[Change]:
+    """Give every finding its bump and rationale from the policy, largest bump first.
+
+    With ``witnesses``, every MAJOR change found in a schema gets its witness.
+    """
     changes = []
     seen = set()
     for f in findings:
@@ -214,6 +227,11 @@ def classify(findings: list[Finding], policy: BumpPolicy) -> list[Change]:
                 direction=rule.direction,
                 operation_id=f.operation_id,
                 origin=f.origin,
+                witness=(
+                    witnesses.witness(f.rule, f.subject)
+                    if witnesses is not None and f.subject is not None and rule.bump == "MAJOR"
+                    else None
+                ),
             )
         )
     changes.sort(key=lambda c: (-bump_rank(c.bump), c.operation_id or "", c.location))
