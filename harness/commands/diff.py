@@ -3,6 +3,7 @@
     crr-harness diff OLD NEW [--format text|json|markdown]
     crr-harness diff OLD_DIR NEW_DIR        (two spec catalogs: one row per service)
     crr-harness diff --history DIR          (every consecutive pair of versions)
+    crr-harness diff OLD NEW --impact       (what the changes touch: what to re-certify)
 
 Exit 0 when every bump is right (OVER_BUMPED is a warning), 1 when the rule
 is broken (UNDER_BUMPED or INVALID), 2 on unreadable input.
@@ -59,6 +60,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="choose a reading the policy file offers (e.g. added_operation=minor_update)",
     )
     parser.add_argument(
+        "--impact",
+        action="store_true",
+        help="list the operations, checks and scenarios the changes touch (what to re-certify)",
+    )
+    parser.add_argument(
+        "--scenarios-dir",
+        type=Path,
+        metavar="DIR",
+        help="scenarios to search for --impact (default: the shipped ones)",
+    )
+    parser.add_argument(
         "--no-witnesses",
         action="store_true",
         help="do not search for a witness instance of each breaking schema change",
@@ -91,7 +103,13 @@ def run(args: argparse.Namespace) -> int:
             args.old, args.new, policy, catalog, args.schema_direction, not args.no_witnesses
         )
         table = args.old.is_dir()
-    print(render(results, args.format, table=table))
+    if args.impact:
+        from crr_contract.shipped import SCENARIOS_DIR
+        from harness.diff.impact import impact_of, render_impact
+
+        print(render_impact(impact_of(results, args.scenarios_dir or SCENARIOS_DIR), args.format))
+    else:
+        print(render(results, args.format, table=table))
     return 1 if any(r.breaks_rule for r in results) else 0
 
 
