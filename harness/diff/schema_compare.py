@@ -490,14 +490,13 @@ class SchemaComparer:
             was, now = set(before.get(name) or []), set(after.get(name) or [])
             if was == now:
                 continue
+            # any name newly required narrows, even when another one was dropped
             narrowed = bool(now - was)
             kind = "narrowed" if narrowed else "relaxed"
             message = (
                 f"dependentRequired of '{name}' {sorted(was)} -> {sorted(now)}"
                 f" ({'tightened' if narrowed else 'relaxed'})"
             )
-            if narrowed and was - now:
-                kind = "narrowed"
             found.append(Finding(self._rule(f"limit.{kind}"), ("dependentRequired", name), message))
         return found
 
@@ -666,8 +665,6 @@ def _leaves(view: Any, prefix: tuple[str, ...] = ()) -> frozenset:
         for key, value in view.items():
             out |= _leaves(value, (*prefix, str(key)))
         return frozenset(out) or frozenset({(prefix, "{}")})
-    if isinstance(view, list):
-        return frozenset({(prefix, fingerprint(view))})
     return frozenset({(prefix, fingerprint(view))})
 
 
