@@ -36,6 +36,7 @@ class SchemaSubject:
     new: Any
     direction: str
     path: tuple[str, ...]
+    root: str | None = None  # the component the schemas are, when cut down to it
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Witness:
     note: str | None = None
     accepting_schema: Any = field(default=None, compare=False, repr=False)
     rejecting_schema: Any = field(default=None, compare=False, repr=False)
+    schema: str | None = None  # the component it is an instance of; None: the whole body
 
     @property
     def found(self) -> bool:
@@ -65,6 +67,7 @@ class Witness:
             return {"instance": None, "note": self.note}
         return {
             "instance": self.instance,
+            "schema": self.schema,
             "accepted_by": self.accepted_by,
             "rejected_by": self.rejected_by,
         }

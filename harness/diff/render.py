@@ -198,7 +198,11 @@ def witness_text(witness: Witness, code: bool = False) -> str:
     if len(shown) > _WITNESS_WIDTH:
         shown = shown[: _WITNESS_WIDTH - 1] + "…"
     shown = f"`{shown}`" if code else shown
-    return f"witness: {shown} ({witness.accepted_by} schema accepts it, {witness.rejected_by} rejects it)"
+    what = f" as {witness.schema}" if witness.schema else ""
+    return (
+        f"witness{what}: {shown}"
+        f" ({witness.accepted_by} schema accepts it, {witness.rejected_by} rejects it)"
+    )
 
 
 def _group_witness(group: list[Change], rule: str, where: str, message: str) -> Witness | None:

@@ -38,7 +38,7 @@ from harness.diff.model import (
 from harness.diff.openapi_diff import OpenAPIContext, OpenAPIDocument, diff_openapi
 from harness.diff.policy import BumpPolicy
 from harness.diff.verdict import VersionedFile, judge
-from harness.diff.witness import WitnessMaker
+from harness.diff.witness import WitnessMaker, component_subject
 from harness.errors import USER_INPUT_ERRORS, InputError
 
 AUTO = "auto"
@@ -228,7 +228,7 @@ def classify(
                 operation_id=f.operation_id,
                 origin=f.origin,
                 witness=(
-                    witnesses.witness(f.rule, f.subject)
+                    witnesses.witness(f.rule, component_subject(f.subject, f.origin))
                     if witnesses is not None and f.subject is not None and rule.bump == "MAJOR"
                     else None
                 ),

@@ -60,6 +60,37 @@ _LOWER_TO_UPPER = {v: k for k, v in _UPPER_TO_LOWER.items()}
 _STEPS = frozenset({"properties", "items", "prefixItems", "oneOf", "anyOf"})
 
 
+def component_subject(subject: SchemaSubject, origin: str | None) -> SchemaSubject:
+    """The subject cut down to the shared component the change is in, when there is one.
+
+    A change inside ``#/components/schemas/Money`` reaches every operation
+    that uses Money; its witness is an instance of Money, made once, instead
+    of one whole body per operation (thousands on a large spec).
+    """
+    if not origin:
+        return subject
+    old, new = subject.old, subject.new
+    for index in range(len(subject.path) + 1):
+        name = new.get(ORIGIN) if isinstance(new, dict) else None
+        if isinstance(name, str) and origin.startswith(name + "/") and isinstance(old, dict):
+            return SchemaSubject(old, new, subject.direction, subject.path[index:], name)
+        if index == len(subject.path):
+            break
+        key = subject.path[index]
+        old, new = _child(old, key), _child(new, key)
+        if new is None or old is None:
+            break
+    return subject
+
+
+def _child(node: Any, key: str) -> Any:
+    if isinstance(node, dict):
+        return node.get(key)
+    if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+        return node[int(key)]
+    return None
+
+
 class WitnessMaker:
     """Builds witnesses for one diff, once per distinct change of a shared schema."""
 
@@ -106,7 +137,7 @@ class WitnessMaker:
             return accepts.is_valid(value) and not rejects.is_valid(value)
 
         def found(value: Any) -> Witness:
-            return Witness(value, accept_side, reject_side, None, accept, reject)
+            return Witness(value, accept_side, reject_side, None, accept, reject, subject.root)
 
         sub_accept, sub_reject, where, levels = _local(
             accept, reject, subject.path, new_is_accept=accept_side == "new"

@@ -77,7 +77,11 @@ def test_witnesses_are_shown_in_every_format(capsys: pytest.CaptureFixture[str])
     from harness import cli
 
     old, new = _files("request-maxlength-narrowed")
-    for fmt, needle in (("text", "witness: "), ("markdown", "Witness: `"), ("json", '"witness"')):
+    for fmt, needle in (
+        ("text", "witness as "),
+        ("markdown", "Witness as #/components/schemas/PortfolioSubmission: `"),
+        ("json", '"witness"'),
+    ):
         cli.main(["diff", str(old), str(new), "--format", fmt])
         out = capsys.readouterr().out
         assert needle in out, fmt
@@ -85,3 +89,15 @@ def test_witnesses_are_shown_in_every_format(capsys: pytest.CaptureFixture[str])
     report = json.loads(capsys.readouterr().out)
     shown = [c["witness"] for c in report["changes"] if c["bump"] == "MAJOR"]
     assert shown and all(w["instance"] is not None for w in shown)
+
+
+def test_a_change_in_a_shared_component_gets_one_witness_of_that_component() -> None:
+    old, new = _files("response-enum-value-replaced-rename")
+    result = diff_files(old, new, catalog=None)
+    shown = [c for c in result.changes if c.witness is not None and c.witness.found]
+    assert len({c.operation_id for c in shown}) >= 2
+    by_origin: dict[tuple[str, str | None], set[int]] = {}
+    for change in shown:
+        assert change.witness.schema and change.origin.startswith(change.witness.schema + "/")
+        by_origin.setdefault((change.rule, change.origin), set()).add(id(change.witness))
+    assert all(len(ids) == 1 for ids in by_origin.values())
