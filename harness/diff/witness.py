@@ -417,7 +417,7 @@ def _plain(node: Any) -> Any:
         return node
     if RECURSIVE in node:
         return {RECURSIVE: node[RECURSIVE]}
-    node = canonical_schema(node)
+    node = _numeric_exclusive(canonical_schema(node))
     out = {}
     for key, value in node.items():
         if key in (ORIGIN, "discriminator", "example", "xml", "externalDocs"):
@@ -430,6 +430,19 @@ def _plain(node: Any) -> Any:
             out[key] = value
         else:
             out[key] = _plain(value)
+    return out
+
+
+def _numeric_exclusive(node: dict) -> dict:
+    """OpenAPI 3.0's boolean ``exclusiveMinimum: true`` next to ``minimum``, as 2020-12 says it."""
+    if not any(isinstance(node.get(k), bool) for k in ("exclusiveMinimum", "exclusiveMaximum")):
+        return node
+    out = dict(node)
+    for exclusive, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if out.get(exclusive) is True and bound in out:
+            out[exclusive] = out.pop(bound)
+        elif isinstance(out.get(exclusive), bool):
+            out.pop(exclusive)
     return out
 
 

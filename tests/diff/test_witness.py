@@ -101,3 +101,16 @@ def test_a_change_in_a_shared_component_gets_one_witness_of_that_component() -> 
         assert change.witness.schema and change.origin.startswith(change.witness.schema + "/")
         by_origin.setdefault((change.rule, change.origin), set()).add(id(change.witness))
     assert all(len(ids) == 1 for ids in by_origin.values())
+
+
+def test_openapi_30_boolean_exclusive_bounds_are_read_as_2020_12() -> None:
+    old = {"type": "object", "properties": {"mw": {"type": "number", "minimum": 0}}}
+    new = {
+        "type": "object",
+        "required": ["mw"],
+        "properties": {"mw": {"type": "number", "minimum": 0, "exclusiveMinimum": True}},
+    }
+    subject = SchemaSubject(old, new, "request", ("properties", "mw", "exclusiveMinimum"))
+    witness = WitnessMaker().witness("request.limit.narrowed", subject)
+    assert witness.found
+    assert witness.rejecting_schema["properties"]["mw"] == {"type": "number", "exclusiveMinimum": 0}
