@@ -168,9 +168,9 @@ def inner(args: argparse.Namespace) -> None:
     """One harness fuzz run in this process; prints its figures as one JSON line."""
     sys.path.insert(0, str(ROOT))
     from harness.certify.run import certify
-    from harness.certify.selection import Selection
     from harness.fuzz.options import FuzzOptions, using
     from harness.results import Status
+    from harness.selection import Selection
     from harness.target.dev_pki import target_from_dev_pki
 
     checks = args.inner == "checks"

@@ -37,9 +37,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from harness.checks.reliability import percentile  # noqa: E402
-from harness.security_suite.common import SimControl, Target, open_market  # noqa: E402
-from harness.security_suite.crash import ServerProcess, crash_and_restart  # noqa: E402
-from harness.security_suite.load import run_load, verify  # noqa: E402
+from harness.suites.reliability.crash import ServerProcess, crash_and_restart  # noqa: E402
+from harness.suites.reliability.load import run_load, verify  # noqa: E402
+from harness.suites.target_calls import SimControl, Target, open_market  # noqa: E402
 from harness.target.dev_pki import target_from_dev_pki  # noqa: E402
 
 OUT = HERE / "out" / "load_run.json"

@@ -56,6 +56,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from crr_contract.identity import Identity
+from crr_contract.roles import RoleModel
 
 __all__ = [
     "DEFAULT_CLIENTS",
@@ -76,10 +77,12 @@ __all__ = [
     "init_pki",
 ]
 
-ROLE_READ_WRITE = "EXTERNAL CRR HOLDER READ/WRITE ACCESS"
-ROLE_READ = "EXTERNAL CRR HOLDER READ ACCESS"
-ROLE_NDA_REPORTS = "EXTERNAL CRR NDA REPORTS READ-ACCESS"
-ROLE_OPERATOR = "CRR SIM OPERATOR"
+_ROLES = RoleModel.shipped()
+ROLE_READ_WRITE = _ROLES.with_access("write")
+ROLE_READ = _ROLES.with_access("read")
+ROLE_NDA_REPORTS = _ROLES.with_access("nda-reports")
+ROLE_OPERATOR = _ROLES.with_access("operator")
+"""The roles the dev PKI issues certificates for, named in ``specs/roles.yaml``."""
 
 CA_LIFETIME = timedelta(days=3650)
 LEAF_LIFETIME = timedelta(days=730)

@@ -25,6 +25,11 @@ COMMANDS: tuple[str, ...] = (
     "pki",
     "serve",
     "export",
+    "keys",
+    "package",
+    "verify",
+    "compare",
+    "overlay",
 )
 
 

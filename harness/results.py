@@ -13,9 +13,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import secrets
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -28,8 +30,16 @@ __all__ = [
     "SpecFileUsed",
     "Status",
     "Verdict",
+    "new_run_id",
     "resolve_evidence",
 ]
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable and unique: UTC time to the second and a short random suffix."""
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+
 
 BODY_LIMIT = 64 * 1024
 """Bodies longer than this are cut in the evidence of a failure (the length is kept)."""
@@ -44,6 +54,9 @@ class Status(StrEnum):
     FAIL = "FAIL"
     SKIP = "SKIP"
     ERROR = "ERROR"
+    WAIVED = "WAIVED"
+    """A FAIL or ERROR the target declared known and accepted (``harness.waivers``); it is
+    counted apart and does not fail the verdict, and the check keeps its evidence."""
 
 
 class Verdict(StrEnum):
@@ -75,7 +88,11 @@ def _share(exchange: dict[str, Any], shared: dict[str, dict[str, Any]]) -> str:
 def resolve_evidence(check: Mapping[str, Any], report: Mapping[str, Any]) -> list[dict[str, Any]]:
     """A check's evidence from a loaded report.json, references replaced by the exchanges."""
     shared = report.get("exchanges") or {}
-    return [shared.get(item["ref"], item) if "ref" in item else item for item in check["evidence"]]
+    evidence = check.get("evidence") or []  # a hand-made or trimmed report may omit it
+    return [
+        shared.get(item["ref"], item) if isinstance(item, Mapping) and "ref" in item else item
+        for item in evidence
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +170,15 @@ class CheckResult:
     rerun: str | None = None
     declared_skip: bool = False
     """For a SKIP: the reason is one the target declared, so the verdict may still be PASS."""
+    waiver: Mapping[str, Any] | None = None
+    """For a WAIVED: the waiver that applied and the status the check had (``status``)."""
+    reruns: tuple[str, ...] = ()
+    """For a FAIL or ERROR under ``certify --repeat``: the check's status in each rerun."""
+
+    @property
+    def flaky(self) -> bool:
+        """Failed, then passed on a rerun: still a failure, but not a reproducible one."""
+        return self.status in (Status.FAIL, Status.ERROR) and str(Status.PASS) in self.reruns
 
     @property
     def body_limit(self) -> int:
@@ -180,7 +206,7 @@ class CheckResult:
         evidence = [exchange.to_dict(self.body_limit) for exchange in self.evidence]
         if shared is not None and self.evidence_shared:
             evidence = [{"ref": _share(item, shared)} for item in evidence]
-        return {
+        record = {
             "id": self.id,
             "key": self.key,
             "suite": self.suite,
@@ -194,6 +220,12 @@ class CheckResult:
             "rerun": self.rerun,
             "evidence": evidence,
         }
+        if self.waiver is not None:
+            record["waiver"] = dict(self.waiver)
+        if self.reruns:
+            record["reruns"] = list(self.reruns)
+            record["flaky"] = self.flaky
+        return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,14 +234,24 @@ class SpecFileUsed:
     service: str
     version: str
     sha256: str
+    rule_sources: Mapping[str, Mapping[str, int]] | None = None
+    """How many operations took roles, error codes and body limit from each source
+    (extension, overlay, tag, description, default): a CAISO file judged by derived rules
+    says so in the report."""
+    overlays: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, str]:
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {
             "file": self.file,
             "service": self.service,
             "version": self.version,
             "sha256": self.sha256,
         }
+        if self.rule_sources is not None:
+            found["rule_sources"] = {k: dict(v) for k, v in self.rule_sources.items()}
+        if self.overlays:
+            found["overlays"] = list(self.overlays)
+        return found
 
 
 @dataclass(slots=True)
@@ -227,13 +269,18 @@ class RunReport:
     finished_at: str | None = None
     interrupted: bool = False
     results: list[CheckResult] = field(default_factory=list)
+    waivers: list[Mapping[str, Any]] | None = None
+    """What each declared waiver did (applied, expired, stale); None: no waivers file."""
+    preflight: list[dict[str, Any]] = field(default_factory=list)
+    """The test-data contract as judged before the suites ran (``harness.certify.preflight``)."""
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
 
     @property
     def verdict(self) -> Verdict:
-        """PASS: nothing failed or errored, every skip declared, the run was complete."""
+        """PASS: nothing failed or errored (a WAIVED is neither), every skip declared, the run
+        was complete."""
         if self.interrupted or not self.results:
             return Verdict.FAIL
         for result in self.results:
@@ -251,6 +298,8 @@ class RunReport:
             "failed": counts[Status.FAIL],
             "skipped": counts[Status.SKIP],
             "errors": counts[Status.ERROR],
+            "waived": counts[Status.WAIVED],
+            "flaky": sum(1 for result in self.results if result.flaky),
             "verdict": str(self.verdict),
             "interrupted": self.interrupted,
         }
@@ -269,6 +318,8 @@ class RunReport:
             "seed": self.seed,
             "suites": list(self.suites),
             "summary": self.summary(),
+            "preflight": [dict(row) for row in self.preflight],
             "checks": [result.to_dict(shared) for result in self.results],
             "exchanges": shared,
+            **({"waivers": [dict(w) for w in self.waivers]} if self.waivers is not None else {}),
         }

@@ -21,12 +21,19 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from crr_contract.operations import ServiceSpec, SpecLoadError, default_spec_files, load_specs
+from crr_contract.errors import SpecError
+from crr_contract.operations import (
+    ServiceSpec,
+    default_spec_files,
+    load_overlays,
+    load_specs,
+)
 from crr_contract.pki import PkiError, ensure_pki
 from reference_impl.api.app import DEFAULT_CATALOG, create_app
 from reference_impl.api.routing import MissingHandlersError
 from reference_impl.datasets.market_sim import START, dataset
 from reference_impl.security.asgi_tls import Mode, server_config
+from reference_impl.spec_limits import engine_limits
 from reference_impl.store.durable import DurableSystem, InitialData
 from reference_impl.store.journal import StoreError
 
@@ -68,6 +75,9 @@ class ServerSettings:
     proxy: bool = False
     spec_files: Sequence[Path] | None = None
     """The spec files to implement; None: the latest of every service and sim control."""
+    overlays: Sequence[Path] = ()
+    """OpenAPI Overlay files applied to the spec files as they are read (each to the files
+    its ``extends`` names, or to all)."""
     catalog: Path = DEFAULT_CATALOG
     initial: InitialData = field(default_factory=default_initial_data)
 
@@ -85,22 +95,25 @@ class ReferenceSystem:
         db: Path,
         *,
         spec_files: Sequence[Path] | None = None,
+        overlays: Sequence[Path] = (),
         catalog: Path = DEFAULT_CATALOG,
         initial: InitialData | None = None,
     ) -> None:
         try:
             self.specs: tuple[ServiceSpec, ...] = load_specs(
-                spec_files if spec_files is not None else default_spec_files()
+                spec_files if spec_files is not None else default_spec_files(),
+                overlays=load_overlays(overlays),
             )
-        except SpecLoadError as exc:
+            limits = engine_limits(self.specs)
+        except SpecError as exc:
             raise ServerSetupError(str(exc)) from None
         try:
-            self.engine = DurableSystem.open(db, initial or default_initial_data())
+            self.engine = DurableSystem.open(db, initial or default_initial_data(), limits=limits)
         except StoreError as exc:
             raise ServerSetupError(str(exc)) from None
         try:
             self.app: Starlette = create_app(self.specs, self.engine, catalog=catalog)
-        except (MissingHandlersError, SpecLoadError) as exc:
+        except (MissingHandlersError, SpecError) as exc:
             self.engine.close()
             raise ServerSetupError(str(exc)) from None
 
@@ -130,6 +143,7 @@ def serve(
         with ReferenceSystem(
             settings.db,
             spec_files=settings.spec_files,
+            overlays=settings.overlays,
             catalog=settings.catalog,
             initial=settings.initial,
         ) as system:

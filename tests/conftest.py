@@ -18,3 +18,14 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def specs_dir() -> Path:
     return SPECS_DIR
+
+
+@pytest.fixture(scope="session")
+def caiso_specs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of ``specs/`` shaped as CAISO publishes it (tests/specs/caiso_shape.py).
+
+    Session-scoped and read-only by agreement: a test that changes it copies it first.
+    """
+    from tests.specs.caiso_shape import make_caiso_copy
+
+    return make_caiso_copy(SPECS_DIR, tmp_path_factory.mktemp("caiso") / "specs")

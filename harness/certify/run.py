@@ -7,40 +7,40 @@ so and its verdict is FAIL, but everything found until then is in it.
 
 from __future__ import annotations
 
+import dataclasses
 import random
-import secrets
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
 from crr_contract.error_catalog import ErrorCatalog
-from crr_contract.operations import load_specs
 from harness import __version__
 from harness.certify.reachability import ensure_reachable
-from harness.certify.selection import Selection
-from harness.certify.session import Session
+from harness.certify.repeat import rerun_failures
 from harness.checks import CheckContext
 from harness.client import TargetClient
 from harness.reports import write_reports
-from harness.results import RunReport, SpecFileUsed
+from harness.results import RunReport, SpecFileUsed, new_run_id
+from harness.selection import Selection
+from harness.session import Session
 from harness.suites import SUITES
 from harness.target.config import TargetConfig
+from harness.waivers import waive_report
 
-__all__ = ["certify", "new_run_id"]
-
-
-def new_run_id(now: datetime | None = None) -> str:
-    """Sortable and unique: UTC time to the second and a short random suffix."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    return f"{moment:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}"
+__all__ = ["certify"]
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _day(timestamp: str) -> date:
+    """The UTC day of a run's start: the day waivers' expiry dates are judged against."""
+    return datetime.fromisoformat(timestamp.replace("Z", "+00:00")).astimezone(UTC).date()
 
 
 def certify(
@@ -56,14 +56,16 @@ def certify(
     out: TextIO | None = None,
     options: Mapping[str, Any] | None = None,
     allure_evidence: str = "failures",
+    repeat: int = 0,
 ) -> RunReport:
     """Run ``suites`` in order against ``config``'s target; returns the (written) report.
 
     Raises ``TargetUnreachable`` (exit 2) before anything runs when nobody can
     reach the target. A suite that raises is recorded as a RUN-001 ERROR and
-    the next suite runs.
+    the next suite runs. With ``repeat``, every failing case then reruns that
+    many times (``harness.certify.repeat``); the target's waivers apply last.
     """
-    specs = load_specs(config.spec_files())
+    specs = config.load_specs()
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
     report = RunReport(
@@ -71,7 +73,17 @@ def certify(
         command=command,
         harness_version=__version__,
         target=config.summary(),
-        specs=[SpecFileUsed(spec.file, spec.service, spec.version, spec.sha256) for spec in specs],
+        specs=[
+            SpecFileUsed(
+                spec.file,
+                spec.service,
+                spec.version,
+                spec.sha256,
+                rule_sources=spec.rule_sources(),
+                overlays=spec.overlays,
+            )
+            for spec in specs
+        ],
         started_at=_now(),
         seed=seed,
         suites=list(suites),
@@ -90,6 +102,7 @@ def certify(
             out=stream,
             options=dict(options or {}),
         )
+        _preflight(session, suites, stream)
         try:
             for name in suites:
                 print(f"crr-harness {command.split()[0]}: suite {name}", file=stream, flush=True)
@@ -98,6 +111,15 @@ def certify(
                 except Exception as exc:
                     session.record_crash(name, exc)
                 write_reports(report, reports_root, allure_evidence=allure_evidence)
+
+            def run_suite(name: str, into: RunReport, chosen: Selection) -> None:
+                rerun = dataclasses.replace(session, report=into, selection=chosen)
+                try:
+                    SUITES[name].run(rerun)
+                except Exception as exc:
+                    rerun.record_crash(name, exc)
+
+            rerun_failures(report, run_suite, repeat, stream)
         except KeyboardInterrupt:
             report.interrupted = True
             print(
@@ -106,8 +128,20 @@ def certify(
             )
         finally:
             report.finished_at = _now()
+            waive_report(report, config.waivers, _day(report.started_at))
             write_reports(report, reports_root, allure_evidence=allure_evidence)
     return report
+
+
+def _preflight(session: Session, suites: Sequence[str], stream: TextIO) -> None:
+    """The test-data contract, judged before anything runs: printed, and kept in the report."""
+    from harness.certify.preflight import evaluate, print_table
+    from harness.market_state import learn
+
+    state = learn(session.client, session.operations())
+    rows = evaluate(session.config, state, suites)
+    session.report.preflight = [row.to_dict() for row in rows]
+    print_table(rows, state, stream)
 
 
 class _interrupt_on_sigterm:

@@ -1,9 +1,11 @@
-"""The checks: each a named function with a stable ID, registered on import.
+"""The checks: each a named function with a stable ID, bound on import.
 
-``REGISTRY`` maps every ID to its ``Check``; the modules below are the
-families (CON transport, RSP response, ERR error codes, DL downloads, SEC
-access, PRV private data and planted records, TLS transport security, ROB
-malformed input, REL reliability, FUZ fuzzed input, RUN suites run to their end).
+``REGISTRY`` maps every ID of ``requirements.yaml`` to its ``Check`` (that
+much needs only ``harness.checks.registry``); importing this package also
+binds the per-exchange functions of the modules below, the families (CON
+transport, RSP response, ERR error codes, DL downloads, SEC access, PRV
+private data and planted records, TLS transport security, ROB malformed
+input, REL reliability, FUZ fuzzed input, RUN suites run to their end).
 """
 
 from harness.checks import (

@@ -18,6 +18,7 @@ from harness.checks.registry import (
     NotApplicable,
     check,
     operation_clause,
+    rule_label,
 )
 from harness.client import Exchange
 
@@ -50,12 +51,7 @@ def _answered(exchange: Exchange) -> tuple[Operation, int, list[str]]:
     return exchange.operation, exchange.response.status, codes or []
 
 
-@check(
-    "SEC-001",
-    "forbidden role refused with SEC0001",
-    "A caller whose role is not in the operation's x-roles is refused: HTTP 403 with SEC0001 "
-    "(ATH0002 before SEC0001 existed), and never served (CPG 2024-11-21 'AIM roles').",
-)
+@check("SEC-001")
 def forbidden_role_refused(exchange: Exchange, context: CheckContext) -> None:
     operation, status, codes = _answered(exchange)
     if exchange.participant.role in operation.roles:
@@ -63,38 +59,31 @@ def forbidden_role_refused(exchange: Exchange, context: CheckContext) -> None:
     expected = refusal_codes(context, operation, ROLE_REFUSAL)
     if status != 403 or not expected & set(codes):
         raise CheckFailed(
-            f"{operation.name} called with role {exchange.participant.role!r} (not in x-roles) "
+            f"{operation.name} called with role {exchange.participant.role!r} (not in "
+            f"{rule_label(operation, 'x-roles')}) "
             f"answered HTTP {status} {', '.join(codes) or ''}; expected 403 "
             f"{' or '.join(sorted(expected))}",
             operation_clause(operation, "x-roles"),
         )
 
 
-@check(
-    "SEC-002",
-    "allowed role not refused",
-    "A caller whose role is in the operation's x-roles is never refused with SEC0001.",
-)
+@check("SEC-002")
 def allowed_role_served(exchange: Exchange, context: CheckContext) -> None:
     operation, _status, codes = _answered(exchange)
     if exchange.participant.role not in operation.roles:
         raise NotApplicable
+    if exchange.participant.role in operation.unsettled_roles:
+        raise NotApplicable  # the spec admits the role without settling it: no verdict
     refused = refusal_codes(context, operation, ROLE_REFUSAL) & set(codes)
     if refused:
         raise CheckFailed(
             f"{operation.name} refused role {exchange.participant.role!r} with "
-            f"{', '.join(sorted(refused))} although x-roles allows it",
+            f"{', '.join(sorted(refused))} although {rule_label(operation, 'x-roles')} allows it",
             operation_clause(operation, "x-roles"),
         )
 
 
-@check(
-    "SEC-003",
-    "another participant's name refused with SEC0002",
-    "A request naming a participant the caller's certificate is not provisioned for is "
-    "refused: HTTP 403 with SEC0002 where the declared version has it, a 4xx otherwise; "
-    "never served (CPG 2025-07-03).",
-)
+@check("SEC-003")
 def other_participant_refused(exchange: Exchange, context: CheckContext) -> None:
     operation, status, codes = _answered(exchange)
     named = named_participant(exchange)
@@ -102,6 +91,8 @@ def other_participant_refused(exchange: Exchange, context: CheckContext) -> None
         raise NotApplicable
     if exchange.participant.role not in operation.roles:
         raise NotApplicable  # SEC-001 judges a forbidden role first
+    if exchange.participant.role in operation.unsettled_roles:
+        raise NotApplicable  # refused for its role or for the name: the spec does not settle it
     expected = refusal_codes(context, operation, PARTICIPANT_REFUSAL)
     if expected:
         if status != 403 or not expected & set(codes):

@@ -9,13 +9,8 @@ next suite.
 
 from __future__ import annotations
 
-from harness.checks.registry import case_check
+from harness.checks.registry import run_check
 
 __all__ = ["SUITE_COMPLETED"]
 
-SUITE_COMPLETED = case_check(
-    "RUN-001",
-    "every suite runs to its end",
-    "Every selected suite runs to its end; an exception inside the harness is an ERROR of the "
-    "run (the cases after it were not judged), never a PASS and never a silent stop.",
-)
+SUITE_COMPLETED = run_check("RUN-001")

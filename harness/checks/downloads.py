@@ -43,12 +43,7 @@ def _validator(path: Path) -> Draft7Validator:
     return Draft7Validator(json.loads(path.read_text(encoding="utf-8")))
 
 
-@check(
-    "DL-001",
-    "download validates against its JSON Schema version",
-    "A download's data validates against the JSON Schema (draft-07) named by its schemaName "
-    "and schemaVersion (specs/schemas/<name>_v<version>.draft-07.schema.json).",
-)
+@check("DL-001")
 def download_matches_schema(exchange: Exchange, context: CheckContext) -> None:
     operation, body = _download(exchange)
     name, version = body.get("schemaName"), body.get("schemaVersion")
@@ -93,12 +88,7 @@ def advertised_versions(operation: Operation) -> tuple[dict[str, str], str]:
     return {}, ""
 
 
-@check(
-    "DL-002",
-    "download schema version is the declared one",
-    "A download follows the schema version that the declared market_data spec lists for its "
-    "type (getDownloadTypes).",
-)
+@check("DL-002")
 def download_version_declared(exchange: Exchange, context: CheckContext) -> None:
     operation, body = _download(exchange)
     versions, clause = advertised_versions(operation)

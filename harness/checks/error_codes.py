@@ -18,6 +18,7 @@ from harness.checks.registry import (
     NotApplicable,
     check,
     operation_clause,
+    rule_label,
 )
 from harness.client import Exchange
 
@@ -51,12 +52,7 @@ def _error(exchange: Exchange) -> tuple[Operation, int, list[str]]:
     return exchange.operation, exchange.response.status, codes
 
 
-@check(
-    "ERR-001",
-    "error body names its error codes",
-    "Every 4xx/5xx answer is a CRRServiceException: errorDetails, one entry per error, each "
-    "with severity, errorCode and errorDescription (ARCHITECTURE 'Errors'; CPG 2024-11-21).",
-)
+@check("ERR-001")
 def error_body_shape(exchange: Exchange, context: CheckContext) -> None:
     if exchange.operation is None or exchange.response is None:
         raise NotApplicable
@@ -84,12 +80,7 @@ def error_body_shape(exchange: Exchange, context: CheckContext) -> None:
             )
 
 
-@check(
-    "ERR-002",
-    "error code in the catalog",
-    "Every errorCode a target answers with exists in the error-code catalog "
-    "(specs/errors/catalog.yaml).",
-)
+@check("ERR-002")
 def code_in_catalog(exchange: Exchange, context: CheckContext) -> None:
     operation, _status, codes = _error(exchange)
     unknown = [code for code in codes if code not in context.catalog]
@@ -100,29 +91,19 @@ def code_in_catalog(exchange: Exchange, context: CheckContext) -> None:
         )
 
 
-@check(
-    "ERR-003",
-    "error code listed for the operation",
-    "Every errorCode an operation answers with is listed in its x-error-codes in the declared "
-    "spec version.",
-)
+@check("ERR-003")
 def code_listed_for_operation(exchange: Exchange, context: CheckContext) -> None:
     operation, _status, codes = _error(exchange)
     unlisted = [code for code in codes if code not in operation.error_codes]
     if unlisted:
         raise CheckFailed(
             f"{operation.name} ({operation.spec.file}) answered {', '.join(unlisted)}, not in "
-            f"its x-error-codes ({', '.join(sorted(operation.error_codes))})",
+            f"{rule_label(operation, 'x-error-codes')} ({', '.join(sorted(operation.error_codes))})",
             operation_clause(operation, "x-error-codes"),
         )
 
 
-@check(
-    "ERR-004",
-    "error code valid in this service version",
-    "No errorCode is retired (or not yet introduced) for the service at the declared spec "
-    "version (catalog introduced_in / retired_in / replaced_by).",
-)
+@check("ERR-004")
 def code_not_retired(exchange: Exchange, context: CheckContext) -> None:
     operation, _status, codes = _error(exchange)
     version = SpecVersion.parse(operation.version)
@@ -138,12 +119,7 @@ def code_not_retired(exchange: Exchange, context: CheckContext) -> None:
             )
 
 
-@check(
-    "ERR-005",
-    "HTTP status matches the catalog",
-    "An error answer's HTTP status is the one the catalog gives each of its codes "
-    "(catalog http_status).",
-)
+@check("ERR-005")
 def status_matches_catalog(exchange: Exchange, context: CheckContext) -> None:
     operation, status, codes = _error(exchange)
     for code in codes:

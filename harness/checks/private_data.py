@@ -83,13 +83,7 @@ def leaks(body: Any, caller: str) -> list[str]:
     return found
 
 
-@check(
-    "PRV-001",
-    "no other participant's private data",
-    "An answer to a participant carries no record owned by another participant unless the "
-    "record names the caller as a party (CRR B2B: private data is the participant's own; "
-    "harness/checks/private_data.yaml says which fields name owners and parties).",
-)
+@check("PRV-001")
 def no_private_data_of_others(exchange: Exchange, context: CheckContext) -> None:
     operation = exchange.operation
     if operation is None or exchange.status is None or exchange.status >= 300:

@@ -22,62 +22,19 @@ __all__ = ["DEFECT_CHECKS", "NO_CERTIFICATE", "Refusal", "refusal"]
 
 NO_CERTIFICATE = "no-certificate"
 
-_CERTIFICATES = {
-    NO_CERTIFICATE: ("TLS-001", "no client certificate", "without a client certificate"),
-    "expired": ("TLS-002", "expired", "with a client certificate whose validity has ended"),
-    "not-yet-valid": (
-        "TLS-003",
-        "not-yet-valid",
-        "with a client certificate whose validity has not begun",
-    ),
-    "other-ca": (
-        "TLS-004",
-        "other CA's",
-        "with a client certificate issued by a CA the target does not trust",
-    ),
-    "self-signed": ("TLS-005", "self-signed", "with a self-signed client certificate"),
-    "wrong-usage": (
-        "TLS-006",
-        "wrong-usage",
-        "with a client certificate without the clientAuth extended key usage",
-    ),
-    "revoked": (
-        "TLS-007",
-        "revoked",
-        "with a client certificate listed in the issuing CA's CRL",
-    ),
+DEFECT_CHECKS: Mapping[str, str] = {
+    NO_CERTIFICATE: "TLS-001",
+    "expired": "TLS-002",
+    "not-yet-valid": "TLS-003",
+    "other-ca": "TLS-004",
+    "self-signed": "TLS-005",
+    "wrong-usage": "TLS-006",
+    "revoked": "TLS-007",
 }
-
-DEFECT_CHECKS: Mapping[str, str] = {defect: entry[0] for defect, entry in _CERTIFICATES.items()}
 """The dev PKI's certificate defect (``pki init``'s ``bad-<defect>``) → the check that judges it."""
 
-for _defect, (_check_id, _title, _what) in _CERTIFICATES.items():
-    case_check(
-        _check_id,
-        f"{_title} refused"
-        if _defect == NO_CERTIFICATE
-        else f"{_title} client certificate refused",
-        f"A request {_what} is refused in the TLS handshake or with HTTP 403 SEC0001, and never "
-        "served (CAISO PKI: certificates chained to the CAISO issuing authority, revoked "
-        "promptly; DOMAIN.md 2.5)."
-        + (
-            " Judged when the target declares feature 'revocation'." if _defect == "revoked" else ""
-        ),
-    )
-
-case_check(
-    "TLS-008",
-    "TLS below 1.2 refused",
-    "A client offering only TLS 1.0 or 1.1 cannot complete a handshake with the target "
-    "(TLS 1.2 is the floor in both directions). When the harness's own OpenSSL cannot offer "
-    "TLS 1.0/1.1 the check is a SKIP saying so, never a PASS.",
-)
-case_check(
-    "TLS-009",
-    "server certificate verifies",
-    "The server certificate chains to the declared ca_bundle, names the host of base_url and "
-    "is within its validity period; the result states its expiry.",
-)
+for _check_id in (*DEFECT_CHECKS.values(), "TLS-008", "TLS-009"):
+    case_check(_check_id)
 
 
 class Refusal:

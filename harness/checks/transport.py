@@ -6,12 +6,7 @@ from harness.checks.registry import CheckContext, CheckFailed, NotApplicable, ch
 from harness.client import Exchange
 
 
-@check(
-    "CON-001",
-    "target answers",
-    "Every request of an allowed participant gets an HTTP answer over the declared transport "
-    "(mutual TLS, or the client-certificate header behind a proxy).",
-)
+@check("CON-001")
 def target_answers(exchange: Exchange, context: CheckContext) -> None:
     if exchange.response is not None:
         raise NotApplicable

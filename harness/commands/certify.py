@@ -11,6 +11,7 @@ serve``). Bad input is one line on stderr and exit 2, before anything runs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
 from pathlib import Path
@@ -24,9 +25,16 @@ from harness.commands.target_arguments import (
 from harness.errors import InputError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    from harness.suites import SUITES
+def _suite_names() -> list[str]:
+    """``certify``'s suites in run order, from the requirements file: importing
+    ``harness.suites`` here would import every suite just to build the parser."""
+    from harness.checks.registry import PRODUCERS
 
+    return [producer.name for producer in PRODUCERS if producer.command == "certify"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    suites = ", ".join(_suite_names())
     parser = subparsers.add_parser(
         "certify",
         help="certify a target (default: the embedded reference implementation)",
@@ -34,14 +42,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(report.json, junit.xml, allure-results/, report.html) under reports/<run-id>/.",
         epilog="Exit 0: conformant (every check PASS or a SKIP the target declared); "
         "1: not conformant; 2: could not run (bad config, unreachable spec files, interrupted). "
-        f"Suites, in run order: {', '.join(SUITES)}.",
+        f"Suites, in run order: {suites}.",
     )
     add_target_arguments(parser)
     parser.add_argument(
         "--suite",
         action="append",
         metavar="NAME",
-        help=f"run only this suite (repeatable or comma-separated; known: {', '.join(SUITES)})",
+        help=f"run only this suite (repeatable or comma-separated; known: {suites})",
     )
     parser.add_argument(
         "-k",
@@ -68,6 +76,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run only the cases the spec changes since OLD_SPECS_DIR touch (diff --impact)",
     )
     parser.add_argument("--seed", type=int, help="seed of the run's random choices")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=0,
+        metavar="N",
+        help="rerun every failing case N times; a check that passes on a rerun is marked flaky "
+        "(it stays a failure)",
+    )
+    parser.add_argument(
+        "--waivers",
+        type=Path,
+        metavar="FILE",
+        help="known and accepted failures (waivers.yaml), instead of the target's `waivers:`",
+    )
+    parser.add_argument(
+        "--preflight",
+        action="store_true",
+        help="print what each suite needs from the target and what the target has "
+        "(the test-data contract), then exit 0 without running any suite",
+    )
+    parser.add_argument(
+        "--wait-for-calendar",
+        metavar="DURATION",
+        help="against a target without sim control, let a scenario step wait for a window "
+        "the market calendar opens within DURATION (e.g. 90m, 2h; default: no waiting)",
+    )
     parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
     parser.set_defaults(run=run)
 
@@ -85,27 +119,44 @@ def _suites(chosen: list[str] | None) -> list[str]:
 
 
 def _list_checks() -> int:
-    import importlib
+    """Every check of the requirements file; the registry is complete without any suite."""
+    from harness.checks.registry import REGISTRY
 
-    from harness.checks import REGISTRY
-
-    for module in ("harness.connect.layers", "harness.suites"):
-        importlib.import_module(module)  # the checks they judge themselves register on import
-
-    for check_id in sorted(REGISTRY):
+    for check_id in REGISTRY:
         entry = REGISTRY[check_id]
         print(f"{check_id:<8} {entry.title}\n         {entry.requirement}")
     return 0
 
 
+def _options(args: argparse.Namespace, wait: float) -> dict[str, object] | None:
+    options: dict[str, object] = {}
+    if args.scenarios_dir:
+        options["scenarios_dir"] = args.scenarios_dir
+    if wait:
+        options["wait_for_calendar"] = wait
+    return options or None
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list_checks:
         return _list_checks()
-    from harness.certify.run import certify, new_run_id
-    from harness.certify.selection import Selection
+    from harness.certify.run import certify
     from harness.reports import load_report
+    from harness.results import new_run_id
+    from harness.scenarios.calendar_wait import parse_duration
+    from harness.selection import Selection
+    from harness.waivers import load_waivers
 
     suites = _suites(args.suite)
+    wait = parse_duration(args.wait_for_calendar) if args.wait_for_calendar else 0.0
+    if args.preflight:
+        import tempfile
+
+        from harness.certify.preflight import run_preflight
+
+        with tempfile.TemporaryDirectory() as scratch, target_for(args, Path(scratch)) as config:
+            run_preflight(config, suites, sys.stdout)
+        return 0
     cases = None
     if args.rerun_failed:
         previous = load_report(args.reports / "latest" / "report.json")
@@ -133,7 +184,12 @@ def run(args: argparse.Namespace) -> int:
     selection = Selection(expression, cases)
     run_id = new_run_id()
     run_dir = args.reports / run_id
+    if args.repeat < 0:
+        raise InputError(f"--repeat {args.repeat}: a number of reruns, 0 or more")
+    waivers = load_waivers(args.waivers) if args.waivers is not None else None
     with target_for(args, run_dir) as config:
+        if waivers is not None:
+            config = dataclasses.replace(config, waivers_file=args.waivers, waivers=waivers)
         report = certify(
             config,
             suites=suites,
@@ -144,7 +200,8 @@ def run(args: argparse.Namespace) -> int:
             rerun_base=rerun_base(args, "certify"),
             run_id=run_id,
             allure_evidence=args.allure_evidence,
-            options={"scenarios_dir": args.scenarios_dir} if args.scenarios_dir else None,
+            repeat=args.repeat,
+            options=_options(args, wait),
         )
     return finish(
         "certify",

@@ -100,17 +100,13 @@ def _moment(facts: Any, now: datetime) -> datetime | None:
 
 
 def _check_role(role: str, specs_dir: Path, where: str) -> None:
-    from crr_contract.files import load_document
+    from crr_contract.roles import RoleModel
 
-    roles_file = specs_dir / "roles.yaml"
-    if not roles_file.is_file():
+    model = RoleModel.of_catalog(specs_dir)
+    if model is None or role in model.names:
         return
-    roles = (load_document(roles_file) or {}).get("roles") or {}
-    if role in roles:
-        return
-    successors = [
-        name for name, entry in roles.items() if role in (entry or {}).get("migrated_from", ())
-    ]
+    roles = list(model.roles)
+    successors = model.successors(role)
     if successors:
         raise InputError(
             f"role {role!r} ({where}) is a pre-upgrade role, migrated to {' / '.join(successors)}: "

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from crr_contract.operations import load_overlays
 from harness.diff.policy import BumpPolicy
 from harness.diff.render import FORMATS, render
 from harness.diff.run import AUTO, diff_paths, find_policy, history
@@ -77,6 +78,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--no-catalog", action="store_true", help="do not use an error catalog")
     parser.add_argument(
+        "--overlay",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="OpenAPI Overlay applied to each file it is for before comparing (repeatable)",
+    )
+    parser.add_argument(
         "--schema-direction",
         choices=("response", "request"),
         default="response",
@@ -87,12 +96,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     catalog = None if args.no_catalog else (args.catalog or AUTO)
+    overlays = load_overlays(args.overlay)
     if args.history is not None:
         if args.old is not None or args.new is not None:
             raise InputError("give either OLD NEW or --history DIR, not both")
         policy = _policy(args, args.history / "x")
         results = history(
-            args.history, policy, catalog, args.schema_direction, not args.no_witnesses
+            args.history,
+            policy,
+            catalog,
+            args.schema_direction,
+            overlays,
+            witnesses=not args.no_witnesses,
         )
         table = True
     else:
@@ -100,7 +115,13 @@ def run(args: argparse.Namespace) -> int:
             raise InputError("give OLD and NEW files (or directories), or --history DIR")
         policy = _policy(args, args.new)
         results = diff_paths(
-            args.old, args.new, policy, catalog, args.schema_direction, not args.no_witnesses
+            args.old,
+            args.new,
+            policy,
+            catalog,
+            args.schema_direction,
+            overlays,
+            witnesses=not args.no_witnesses,
         )
         table = args.old.is_dir()
     if args.impact:

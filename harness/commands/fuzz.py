@@ -113,9 +113,10 @@ def _replay(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     if args.replay:
         return _replay(args)
-    from harness.certify.run import certify, new_run_id
-    from harness.certify.selection import Selection
+    from harness.certify.run import certify
     from harness.fuzz.options import using
+    from harness.results import new_run_id
+    from harness.selection import Selection
 
     options = _options(args)
     selection = Selection(args.expression)

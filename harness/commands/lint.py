@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from crr_contract.operations import DEFAULT_SPECS_DIR
+from crr_contract.operations import DEFAULT_SPECS_DIR, load_overlays
 from harness.lint import run_lint
+from harness.lint.profile import DEFAULT_PROFILE, PROFILES
 from harness.lint.rules import RULES
 
 
@@ -29,6 +30,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--catalog", type=Path, help="error catalog (default: DIR/errors/catalog.yaml)"
     )
+    parser.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default=DEFAULT_PROFILE,
+        help="default: our annotated catalog; caiso: files as CAISO publishes them, where a "
+        "missing x-roles or x-error-codes that the read/write tag or the CRRServiceException "
+        "description supplies is a note (harness/lint/profiles.yaml)",
+    )
+    parser.add_argument(
+        "--overlay",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="OpenAPI Overlay applied to the files it is for before linting (repeatable)",
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--list-rules", action="store_true", help="print the rule IDs and exit")
     parser.set_defaults(run=run)
@@ -39,11 +56,17 @@ def run(args: argparse.Namespace) -> int:
         for rule in sorted(RULES.values(), key=lambda r: r.rule_id):
             print(f"{rule.rule_id}  {rule.title}")
         return 0
-    report = run_lint(args.directory, catalog_path=args.catalog)
+    report = run_lint(
+        args.directory,
+        catalog_path=args.catalog,
+        profile=args.profile,
+        overlays=load_overlays(args.overlay),
+    )
     if args.format == "json":
         json.dump(
             {
                 "root": str(report.root),
+                "profile": args.profile,
                 "files_checked": report.files_checked,
                 "clean": report.clean,
                 "notes": report.notes,

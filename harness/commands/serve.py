@@ -74,6 +74,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="serve this spec file instead of the latest version of its service (repeatable)",
     )
+    parser.add_argument(
+        "--overlay",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="OpenAPI Overlay applied to the served spec files (repeatable); with CAISO's "
+        "published files, specs/overlays/ supplies the roles and error codes they do not state",
+    )
     parser.set_defaults(run=run)
     _one_line_errors(parser)
 
@@ -118,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         pki_dir=args.pki_dir,
         proxy=args.tls_terminated_by_proxy,
         spec_files=files,
+        overlays=tuple(args.overlay),
     )
     try:
         serve(settings, announce=lambda line: print(line, flush=True))

@@ -19,6 +19,7 @@ from harness.errors import InputError
 from harness.reports.allure import EVIDENCE
 from harness.results import RunReport
 from harness.target.config import TargetConfig
+from harness.waivers import waiver_notes
 
 __all__ = ["DEFAULT_REPORTS", "add_target_arguments", "finish", "rerun_base", "target_for"]
 
@@ -53,6 +54,15 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         help="judge the target by this spec catalog (default: the target's specs_dir, else the "
         "catalog shipped with crr-harness; `crr-harness specs export DIR` makes a copy)",
     )
+    parser.add_argument(
+        "--overlay",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="OpenAPI Overlay applied to the declared spec files after the target's own "
+        "overlays (repeatable); specs/overlays/ adds our annotations to CAISO's files",
+    )
     parser.add_argument("--reports", type=Path, default=DEFAULT_REPORTS, help="reports directory")
     parser.add_argument(
         "--allure-evidence",
@@ -74,19 +84,22 @@ def target_for(args: argparse.Namespace, run_dir: Path) -> Iterator[TargetConfig
         config = load_target(args.config)
         if args.client_cert_header:
             config = dataclasses.replace(config, client_cert_header=True)
-        yield _with_specs_dir(config, args.specs_dir)
+        yield _with_overlays(_with_specs_dir(config, args.specs_dir), _overlay_args(args))
     elif args.target is not None:
-        yield _with_specs_dir(
-            target_from_dev_pki(
-                args.target, args.pki_dir, client_cert_header=args.client_cert_header
+        yield _with_overlays(
+            _with_specs_dir(
+                target_from_dev_pki(
+                    args.target, args.pki_dir, client_cert_header=args.client_cert_header
+                ),
+                args.specs_dir,
             ),
-            args.specs_dir,
+            _overlay_args(args),
         )
     else:
         with embedded_target(
             run_dir / "target", client_cert_header=args.client_cert_header
         ) as config:
-            yield _with_specs_dir(config, args.specs_dir)
+            yield _with_overlays(_with_specs_dir(config, args.specs_dir), _overlay_args(args))
 
 
 def _with_specs_dir(config: TargetConfig, specs_dir: Path | None) -> TargetConfig:
@@ -96,6 +109,22 @@ def _with_specs_dir(config: TargetConfig, specs_dir: Path | None) -> TargetConfi
     if not (specs_dir / "openapi").is_dir():
         raise InputError(f"--specs-dir {specs_dir}: not a spec catalog (no openapi/ folder)")
     return dataclasses.replace(config, specs_dir=specs_dir.resolve())
+
+
+def _overlay_args(args: argparse.Namespace) -> list[Path]:
+    return list(getattr(args, "overlay", None) or ())
+
+
+def _with_overlays(config: TargetConfig, overlays: list[Path]) -> TargetConfig:
+    """``config`` with the ``--overlay`` files after its own, each checked now."""
+    if not overlays:
+        return config
+    from crr_contract.operations import load_overlays
+
+    load_overlays(overlays)
+    return dataclasses.replace(
+        config, overlays=(*config.overlays, *(p.resolve() for p in overlays))
+    )
 
 
 def rerun_base(args: argparse.Namespace, command: str) -> list[str]:
@@ -109,6 +138,8 @@ def rerun_base(args: argparse.Namespace, command: str) -> list[str]:
         base.append("--client-cert-header")
     if args.specs_dir is not None:
         base += ["--specs-dir", str(args.specs_dir)]
+    for overlay in getattr(args, "overlay", None) or ():
+        base += ["--overlay", str(overlay)]
     if args.reports != DEFAULT_REPORTS:
         base += ["--reports", str(args.reports)]
     return base
@@ -117,9 +148,14 @@ def rerun_base(args: argparse.Namespace, command: str) -> list[str]:
 def finish(command: str, report: RunReport, run_dir: Path, *, nothing_selected: str) -> int:
     """Say the verdict on one line; exit 0 PASS, 1 FAIL, 2 interrupted or nothing selected."""
     summary = report.summary()
+    waived = f", {summary['waived']} waived" if summary["waived"] else ""
+    flaky = f" ({summary['flaky']} flaky)" if summary["flaky"] else ""
+    for note in waiver_notes(report.waivers or ()):
+        print(f"crr-harness {command}: {note}", file=sys.stderr)
     print(
         f"crr-harness {command}: verdict {summary['verdict']}: {summary['passed']} passed, "
-        f"{summary['failed']} failed, {summary['skipped']} skipped, {summary['errors']} errors "
+        f"{summary['failed']} failed{flaky}, {summary['skipped']} skipped, "
+        f"{summary['errors']} errors{waived} "
         f"(seed {report.seed}); report {run_dir / 'report.html'}",
         file=sys.stderr,
     )

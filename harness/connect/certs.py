@@ -7,7 +7,7 @@ missing or unreadable, or a key that does not belong to the certificate:
 no network test can say anything useful about those.
 
 Identity is read the way the dev PKI and the reference server encode it
-(reference_impl/security/identity.py): subject ``O`` = participant name,
+(crr_contract/identity.py): subject ``O`` = participant name,
 ``OU`` = AIM role, ``CN`` = user.
 """
 

@@ -27,11 +27,8 @@ from cryptography import x509
 
 from crr_contract.error_catalog import ErrorCatalog
 from crr_contract.examples import example_request
-from crr_contract.operations import Operation, SpecLoadError, load_specs
+from crr_contract.operations import Operation, SpecLoadError
 from harness import __version__
-from harness.certify.run import new_run_id
-from harness.certify.selection import Selection
-from harness.certify.session import Session
 from harness.checks import CheckContext
 from harness.client import CLIENT_CERT_HEADER, TargetClient, tls_context
 from harness.connect import tls as tlsprobe
@@ -43,7 +40,9 @@ from harness.connect.reads import check_identity, check_read, identity_operation
 from harness.connect.writes import check_write, load_plans
 from harness.errors import InputError
 from harness.reports import write_reports
-from harness.results import CheckResult, RunReport, SpecFileUsed, Status
+from harness.results import CheckResult, RunReport, SpecFileUsed, Status, new_run_id
+from harness.selection import Selection
+from harness.session import Session
 from harness.target.config import SIMCONTROL, Participant, TargetConfig
 
 __all__ = ["ConnectRequest", "run_connect"]
@@ -95,9 +94,8 @@ def run_connect(
     config = request.config
     now = request.now or datetime.now(UTC)
     services = {k: v for k, v in config.services.items() if k != SIMCONTROL}
-    available = dict(zip(config.services, config.spec_files(), strict=True))
     try:
-        specs = load_specs([available[service] for service in services])
+        specs = config.load_specs(list(services))
     except SpecLoadError as exc:
         raise InputError(str(exc)) from None
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")

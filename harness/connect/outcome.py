@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crr_contract.operations import Operation, ServiceSpec
-from harness.certify.session import Session
 from harness.checks.error_codes import error_codes_of
 from harness.client import Exchange, TargetClient
 from harness.connect.certs import CertificateFacts
 from harness.connect.layers import SUITE, Layer
 from harness.results import CheckResult, RecordedExchange, Status
+from harness.session import Session
 from harness.target.config import Participant, TargetConfig
 
 __all__ = ["Context", "Outcome", "describe_answer", "error_description", "refusal"]

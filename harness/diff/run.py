@@ -8,6 +8,7 @@ the findings with the bump policy and judges the version bump.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from crr_contract.files import (
     parse_openapi_name,
     parse_schema_name,
 )
+from crr_contract.overlay import Overlay, apply_overlays
 from crr_contract.version import SpecVersion
 from harness.diff.catalog_diff import diff_catalog
 from harness.diff.jsonschema_diff import diff_json_schema
@@ -54,6 +56,9 @@ class Options:
     policy: BumpPolicy
     catalog: ErrorCatalog | None = None
     schema_direction: str = "response"
+    overlays: tuple[Overlay, ...] = ()
+    """Applied to each OpenAPI file they are for (``extends``) as it is read: two CAISO
+    files compare with our annotations as the overlays put them."""
     witnesses: bool = True
 
 
@@ -63,6 +68,7 @@ def diff_files(
     policy: BumpPolicy | Path | None = None,
     catalog: ErrorCatalog | Path | str | None = AUTO,
     schema_direction: str = "response",
+    overlays: Sequence[Overlay] = (),
     witnesses: bool = True,
 ) -> DiffResult:
     """Diff two files of the same kind and judge the bump between them.
@@ -73,6 +79,7 @@ def diff_files(
     """
     old, new = Path(old), Path(new)
     options = _options(new, policy, catalog, schema_direction)
+    options.overlays = tuple(overlays)
     options.witnesses = witnesses
     return _diff_pair(old, new, options)
 
@@ -83,6 +90,7 @@ def diff_paths(
     policy: BumpPolicy | Path | None = None,
     catalog: ErrorCatalog | Path | str | None = AUTO,
     schema_direction: str = "response",
+    overlays: Sequence[Overlay] = (),
     witnesses: bool = True,
 ) -> list[DiffResult]:
     """Two files, or two spec-catalog directories (one result per service, schema and catalog)."""
@@ -90,8 +98,11 @@ def diff_paths(
     if old.is_dir() != new.is_dir():
         raise InputError(f"cannot diff a directory with a file: {old} and {new}")
     if not old.is_dir():
-        return [diff_files(old, new, policy, catalog, schema_direction, witnesses)]
+        return [
+            diff_files(old, new, policy, catalog, schema_direction, overlays, witnesses=witnesses)
+        ]
     options = _options(new, policy, catalog, schema_direction, search_in=new)
+    options.overlays = tuple(overlays)
     options.witnesses = witnesses
     results = []
     for finder in (find_openapi, find_schemas):
@@ -118,6 +129,7 @@ def history(
     policy: BumpPolicy | Path | None = None,
     catalog: ErrorCatalog | Path | str | None = AUTO,
     schema_direction: str = "response",
+    overlays: Sequence[Overlay] = (),
     witnesses: bool = True,
 ) -> list[DiffResult]:
     """Diff every consecutive pair of versions of each service (or schema) under ``directory``."""
@@ -130,6 +142,7 @@ def history(
             f"{directory}: no versioned spec files (caiso_crr_<service>_v<x.y.z>_openapi.yaml)"
         )
     options = _options(directory / "x", policy, catalog, schema_direction)
+    options.overlays = tuple(overlays)
     options.witnesses = witnesses
     results = []
     for versions in by_key(files).values():
@@ -144,6 +157,9 @@ def history(
 def _diff_pair(old: Path, new: Path, options: Options) -> DiffResult:
     old_doc, new_doc = load_document(old), load_document(new)
     kind = _kind(old, old_doc)
+    if kind == "openapi" and options.overlays:
+        old_doc = apply_overlays(old_doc, [o for o in options.overlays if o.applies_to(old.name)])
+        new_doc = apply_overlays(new_doc, [o for o in options.overlays if o.applies_to(new.name)])
     if _kind(new, new_doc) != kind:
         raise InputError(
             f"{old} is {_article(kind)}, {new} is {_article(_kind(new, new_doc))}: cannot compare"

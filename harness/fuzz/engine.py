@@ -20,16 +20,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from harness.certify.session import Session
 from harness.fuzz.budget import Budget
 from harness.fuzz.context import FuzzRun
 from harness.fuzz.findings import Findings
 from harness.fuzz.options import FuzzOptions
 from harness.fuzz.schemas import FuzzOperation, load_operations
-from harness.fuzz.stateful import CHAINS, ChainStats, available_chains, run_chains
+from harness.fuzz.stateful import (
+    CHAINS,
+    ChainStats,
+    available_chains,
+    chain_blocker,
+    run_chains,
+)
 from harness.fuzz.stateless import MODES, fuzz_operation
 from harness.fuzz.target_state import discover, open_windows
+from harness.market_state import learn
 from harness.results import CheckResult
+from harness.session import Session
 from harness.target.config import SIMCONTROL
 
 __all__ = ["FuzzSummary", "case_name", "chain_case", "fuzz_session"]
@@ -114,9 +121,9 @@ def fuzz_session(session: Session, options: FuzzOptions, *, suite: str) -> FuzzS
             ]
         )
 
+    every = [op for spec in session.specs for op in spec.operations()]
     try:
         if selected or chains:
-            every = [op for spec in session.specs for op in spec.operations()]
             summary.opened = open_windows(session.client, every, findings.judge)
             run.state = discover(session.client, every, findings.judge)
             run.state.opened = summary.opened
@@ -138,6 +145,21 @@ def fuzz_session(session: Session, options: FuzzOptions, *, suite: str) -> FuzzS
             _fuzz_operation(run, fop, budget, out)
             summary.operations += 1
         for name in chains:
+            blocker = chain_blocker(
+                run, name, lambda kind: learn(session.client, every, holdings=False).unmet(kind)
+            )
+            if blocker is not None:
+                # a chain that cannot start is a case not run, said so, never a silent no-op
+                session.skip(
+                    suite,
+                    chain_case(name),
+                    "FUZ-001",
+                    f"not run: {blocker}"
+                    + ("" if session.config.sim_control else "; the target offers no sim control"),
+                    declared=not session.config.sim_control,
+                )
+                print(f"[fuzz] {chain_case(name)}: SKIP {blocker}", file=out, flush=True)
+                continue
             run_chains(run, name, budget.slice(), summary.chains)
             reached = ", ".join(
                 f"{op.split('.', 1)[1]} {status} x{count}"

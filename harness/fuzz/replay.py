@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from crr_contract.error_catalog import ErrorCatalog
-from crr_contract.operations import Operation, load_specs
+from crr_contract.operations import Operation
 from harness.checks import REGISTRY, CheckContext, run_checks
 from harness.checks.fuzzing import FuzzedExchange, query_params, request_problems
 from harness.client import TargetClient
@@ -80,7 +80,7 @@ def replay_finding(config: TargetConfig, report: Mapping[str, Any], finding: str
     check_id = str(entry["id"])
     if check_id not in REGISTRY:
         raise InputError(f"--replay: check {check_id} is not known to this harness")
-    specs = load_specs(config.spec_files())
+    specs = config.load_specs()
     operations = {(op.method, op.path): op for spec in specs for op in spec.operations()}
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")
     context = CheckContext(config, catalog, config.specs_dir / "schemas")

@@ -33,6 +33,7 @@ import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +64,7 @@ from harness.fuzz.schemas import FuzzOperation
 from harness.results import RecordedExchange
 from harness.target.config import Participant
 
-__all__ = ["CHAINS", "STEPS", "ChainStats", "available_chains", "run_chains"]
+__all__ = ["CHAINS", "STEPS", "ChainStats", "available_chains", "chain_blocker", "run_chains"]
 
 STEPS = 10
 """Steps per chain at most (hypothesis' ``stateful_step_count``)."""
@@ -491,6 +492,29 @@ def available_chains(run: FuzzRun) -> list[str]:
         for name, (service, _machine, needed) in CHAINS.items()
         if all(f"{service}.{op}" in run.operations for op in needed)
     ]
+
+
+def chain_blocker(run: FuzzRun, name: str, unmet: Callable[[str], str]) -> str | None:
+    """Why chain ``name`` cannot start on the target as it is now (None: it can).
+
+    The portfolio chain needs an open auction market whose name the spec
+    accepts; the offer chain needs a participant allowed to offer that holds
+    a CRR. ``unmet`` says why no window of a kind is open (``TargetState.unmet``).
+    """
+    service, _machine, _needed = CHAINS[name]
+    if name == "portfolio":
+        if _portfolio_market(run, run.operations[f"{service}.portfolioCreation"]) is None:
+            return unmet("AUCTION_MARKET")
+        return None
+    if name == "offer":
+        writers = [
+            p.name
+            for p in run.client.config.participants
+            if p.role in run.operations[f"{service}.submitOffer"].operation.roles
+        ]
+        if not any(run.state.holdings.get(w) for w in writers):
+            return "no participant allowed to submit offers holds a CRR (getCrrHoldings)"
+    return None
 
 
 def run_chains(

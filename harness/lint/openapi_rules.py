@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openapi_schema_validator import OAS30Validator
@@ -12,11 +12,13 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from crr_contract import pointer as json_pointer
+from crr_contract.derivation import ANNOTATIONS, DerivationRules, derive, error_codes_in
 from crr_contract.error_catalog import ErrorCatalog
 from crr_contract.files import SpecFile
 from crr_contract.version import SpecVersion
 from harness.errors import USER_INPUT_ERRORS
 from harness.lint.findings import Finding, pointer
+from harness.lint.profile import DEFAULT_PROFILE, PROFILES, LintProfile
 from harness.lint.rules import rule
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
@@ -30,6 +32,31 @@ class OpenAPIContext:
     document: dict
     catalog: ErrorCatalog | None
     roles: frozenset[str] | None
+    profile: LintProfile = PROFILES[DEFAULT_PROFILE]
+    rules: DerivationRules | None = None
+    """The catalog's derivation rules; a missing annotation they supply is a note under a
+    profile that says so."""
+    derived: list[tuple[str, str]] = field(default_factory=list)
+    """(annotation, source) of each annotation a derivation supplied instead of a finding."""
+
+    def supplied(self, path: str, method: str, operation: dict, annotation: str) -> bool:
+        """Whether the profile lets a derivation stand in for a missing ``annotation``; if so,
+        the derivation is recorded for the file's note."""
+        if not self.profile.derived_is_note or self.rules is None:
+            return False
+        attribute = {v: k for k, v in ANNOTATIONS.items()}[annotation]
+        found = derive(
+            file=self.spec.path.name,
+            document=self.document,
+            path=path,
+            method=method,
+            definition=operation,
+            rules=self.rules,
+        )[attribute]
+        if found.source in ("extension", "default") or not found.value:
+            return False
+        self.derived.append((annotation, found.source))
+        return True
 
 
 def iter_operations(document: dict) -> Iterator[tuple[str, str, dict]]:
@@ -171,9 +198,10 @@ def check_operation_metadata(ctx: OpenAPIContext) -> Iterator[Finding]:
                 f"{op_id or path} needs exactly one of the tags read, write",
             )
         roles = operation.get("x-roles")
-        if not isinstance(roles, list) or not roles:
+        derived_roles = roles is None and ctx.supplied(path, method, operation, "x-roles")
+        if not derived_roles and (not isinstance(roles, list) or not roles):
             yield Finding(ctx.spec.path, where, "LINT-OAS-004", f"{op_id or path} has no x-roles")
-        elif ctx.roles is not None:
+        elif isinstance(roles, list) and ctx.roles is not None:
             for role in roles:
                 if role not in ctx.roles:
                     yield Finding(
@@ -182,7 +210,9 @@ def check_operation_metadata(ctx: OpenAPIContext) -> Iterator[Finding]:
                         "LINT-OAS-004",
                         f"{op_id or path}: unknown role {role!r}",
                     )
-        if not isinstance(operation.get("x-error-codes"), list):
+        codes = operation.get("x-error-codes")
+        derived_codes = codes is None and ctx.supplied(path, method, operation, "x-error-codes")
+        if not derived_codes and not isinstance(codes, list):
             yield Finding(
                 ctx.spec.path, where, "LINT-OAS-004", f"{op_id or path} has no x-error-codes list"
             )
@@ -196,6 +226,8 @@ def check_operation_metadata(ctx: OpenAPIContext) -> Iterator[Finding]:
 def check_error_codes(ctx: OpenAPIContext) -> Iterator[Finding]:
     if ctx.catalog is None:
         return
+    if ctx.profile.derived_is_note and ctx.rules is not None:
+        yield from _description_codes(ctx, ctx.catalog, ctx.rules)
     for path, method, operation in iter_operations(ctx.document):
         codes = operation.get("x-error-codes")
         if not isinstance(codes, list):
@@ -210,6 +242,20 @@ def check_error_codes(ctx: OpenAPIContext) -> Iterator[Finding]:
                     "LINT-OAS-005",
                     f"{operation.get('operationId', path)}: {problem}",
                 )
+
+
+def _description_codes(
+    ctx: OpenAPIContext, catalog: ErrorCatalog, rules: DerivationRules
+) -> Iterator[Finding]:
+    """The codes a CAISO file lists in its error schema's description, against the catalog."""
+    schema = ((ctx.document.get("components") or {}).get("schemas") or {}).get(rules.error_schema)
+    if not isinstance(schema, dict) or not isinstance(schema.get("description"), str):
+        return
+    where = pointer("components", "schemas", rules.error_schema, "description")
+    for code in error_codes_in(schema["description"], rules.error_code_pattern):
+        problem = catalog.availability(code, ctx.spec.key, ctx.spec.version)
+        if problem:
+            yield Finding(ctx.spec.path, where, "LINT-OAS-005", f"{rules.error_schema}: {problem}")
 
 
 def _example_error_codes(media: dict) -> Iterator[tuple[tuple, str]]:

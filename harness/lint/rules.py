@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from harness.registry import Registry
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -18,16 +20,15 @@ class Rule:
     check: Callable
 
 
-RULES: dict[str, Rule] = {}
+RULES: Registry[Rule] = Registry("lint rule")
+"""Every rule by ID; a second rule under one ID is refused at import."""
 
 
 def rule(rule_id: str, title: str, applies_to: str) -> Callable[[Callable], Callable]:
     """Register a check function under a stable rule ID."""
 
     def register(check: Callable) -> Callable:
-        if rule_id in RULES:
-            raise ValueError(f"duplicate lint rule id {rule_id}")
-        RULES[rule_id] = Rule(rule_id, title, applies_to, check)
+        RULES.register(rule_id, Rule(rule_id, title, applies_to, check))
         return check
 
     return register

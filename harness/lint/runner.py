@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
+from crr_contract.derivation import DerivationRules
 from crr_contract.error_catalog import ErrorCatalog
 from crr_contract.files import by_key, find_openapi, find_schemas, load_document
+from crr_contract.overlay import Overlay, apply_overlay
+from crr_contract.roles import RoleModel
 from harness.errors import USER_INPUT_ERRORS, InputError
 from harness.lint import catalog_rules, openapi_rules, schema_rules  # noqa: F401  (registers rules)
 from harness.lint.findings import Finding, LintReport
 from harness.lint.openapi_rules import OpenAPIContext
+from harness.lint.profile import DEFAULT_PROFILE, profile_named
 from harness.lint.rules import rules_for
 
 
@@ -23,14 +30,22 @@ def _load_or_finding(path: Path, report: LintReport, rule_id: str) -> object | N
 
 
 def run_lint(
-    root: Path, catalog_path: Path | None = None, roles_path: Path | None = None
+    root: Path,
+    catalog_path: Path | None = None,
+    roles_path: Path | None = None,
+    *,
+    profile: str = DEFAULT_PROFILE,
+    overlays: Sequence[Overlay] = (),
 ) -> LintReport:
     """Lint every spec file under ``root``.
 
     The error catalog defaults to ``root/errors/catalog.yaml`` and the role list
     to ``root/roles.yaml``; without them the checks that need them are skipped
-    and the report says so.
+    and the report says so. Each overlay is applied to the OpenAPI files it is
+    for before the rules see them; ``profile`` (``profiles.yaml``) says whether
+    a missing annotation that a derivation supplies is a finding or a note.
     """
+    chosen = profile_named(profile)
     root = Path(root)
     if not root.is_dir():
         raise InputError(f"{root}: not a directory")
@@ -59,9 +74,11 @@ def run_lint(
         report.notes.append(f"no error catalog at {catalog_path}; error-code checks skipped")
 
     roles = None
+    rules = DerivationRules.load(root)
     if roles_path.exists():
-        roles_document = load_document(roles_path)
-        roles = frozenset((roles_document or {}).get("roles", {}).keys())
+        model = RoleModel.load(roles_path)
+        roles = model.names
+        rules = dataclasses.replace(rules, roles=model)
     else:
         report.notes.append(f"no role list at {roles_path}; x-roles values not checked")
 
@@ -78,9 +95,14 @@ def run_lint(
                         )
                     )
                 continue
-            ctx = OpenAPIContext(spec, document, catalog, roles)
+            for overlay in overlays:
+                if overlay.applies_to(spec.path.name):
+                    document = apply_overlay(document, overlay)
+            ctx = OpenAPIContext(spec, document, catalog, roles, chosen, rules)
             for lint_rule in rules_for("openapi"):
                 report.findings.extend(lint_rule.check(ctx))
+            if ctx.derived:
+                report.notes.append(_derived_note(spec.path, root, ctx.derived))
             loaded.append((spec, document))
         for lint_rule in rules_for("openapi-history"):
             report.findings.extend(lint_rule.check(loaded))
@@ -95,3 +117,17 @@ def run_lint(
 
     report.findings.sort()
     return report
+
+
+_SOURCE_WORDS = {"tag": "its read/write tag", "description": "the CRRServiceException description"}
+
+
+def _derived_note(path: Path, root: Path, derived: list[tuple[str, str]]) -> str:
+    """One note per file: how many annotations a derivation supplied, and from where."""
+    counts = Counter(derived)
+    parts = [
+        f"{count} operation(s) take {annotation} from {_SOURCE_WORDS.get(source, source)}"
+        for (annotation, source), count in sorted(counts.items())
+    ]
+    shown = path.relative_to(root) if path.is_relative_to(root) else path
+    return f"{shown}: {'; '.join(parts)}"

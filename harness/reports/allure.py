@@ -37,6 +37,7 @@ from allure_commons.utils import md5, uuid4
 from harness.reports._atomic import write_text_atomic
 from harness.reports._grouping import group_of, service_of
 from harness.results import CheckResult, RecordedExchange, RunReport, Status
+from harness.waivers import waived_text
 
 __all__ = ["EVIDENCE", "STATUS", "write_allure_results"]
 
@@ -48,8 +49,10 @@ STATUS: Mapping[Status, str] = {
     Status.FAIL: AllureStatus.FAILED,
     Status.ERROR: AllureStatus.BROKEN,
     Status.SKIP: AllureStatus.SKIPPED,
+    Status.WAIVED: AllureStatus.SKIPPED,
 }
-"""FAIL is a product defect (failed); ERROR means the harness could not judge (broken)."""
+"""FAIL is a product defect (failed); ERROR means the harness could not judge (broken); a
+WAIVED failure is skipped with Allure's ``known`` flag and the waiver as its message."""
 
 
 def _epoch_ms(timestamp: str | None) -> int | None:
@@ -76,10 +79,14 @@ def _status_details(result: CheckResult) -> StatusDetails | None:
         trace.append(f"rerun: {result.rerun}")
     if result.status == Status.PASS and not result.message:
         return None
-    return StatusDetails(message=result.message or None, trace="\n".join(trace))
+    if result.status == Status.WAIVED:
+        return StatusDetails(known=True, message=waived_text(result), trace="\n".join(trace))
+    return StatusDetails(
+        message=result.message or None, trace="\n".join(trace), flaky=result.flaky or None
+    )
 
 
-_SEVERITY_ORDER = (Status.PASS, Status.SKIP, Status.FAIL, Status.ERROR)
+_SEVERITY_ORDER = (Status.PASS, Status.SKIP, Status.WAIVED, Status.FAIL, Status.ERROR)
 
 
 def _case_status(checks: list[CheckResult]) -> Status:

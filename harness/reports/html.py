@@ -25,13 +25,14 @@ from typing import Any
 from harness.reports._atomic import write_text_atomic
 from harness.reports._grouping import Group, groups, suite_names
 from harness.results import CheckResult, RecordedExchange, RunReport, Status
+from harness.waivers import waived_text
 
 __all__ = ["render_html", "write_html"]
 
 _STYLE = """
 :root{--pass:#1a7f37;--pass-bg:#dafbe1;--fail:#cf222e;--fail-bg:#ffebe9;--error:#bc4c00;
 --error-bg:#fff1e5;--skip:#57606a;--skip-bg:#eaeef2;--line:#d0d7de;--muted:#57606a;--ink:#1f2328;
---code-bg:#f6f8fa}
+--code-bg:#f6f8fa;--waived:#6639ba;--waived-bg:#fbefff}
 *{box-sizing:border-box}
 body{margin:0;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;
 color:var(--ink);background:#fff}
@@ -52,7 +53,7 @@ justify-content:center;align-items:center;text-align:center}
 .verdict-box .label{text-transform:uppercase;letter-spacing:.12em;font-size:12px;opacity:.9}
 .verdict{font-size:56px;font-weight:800;line-height:1.1;letter-spacing:.02em}
 .verdict-note{font-size:13px;margin-top:6px;opacity:.95}
-.counts{display:grid;grid-template-columns:repeat(5,1fr);gap:10px}
+.counts{display:grid;grid-template-columns:repeat(6,1fr);gap:10px}
 .count{border:1px solid var(--line);border-radius:10px;padding:10px 12px;border-top-width:5px}
 .count .n{display:block;font-size:32px;font-weight:700;line-height:1.1}
 .count .l{color:var(--muted);font-size:13px}
@@ -65,7 +66,7 @@ justify-content:center;align-items:center;text-align:center}
 .right{display:flex;flex-direction:column;gap:10px}
 .bar{width:100%;height:10px;border-radius:5px;overflow:hidden;display:block}
 .bar .pass{fill:var(--pass)}.bar .fail{fill:var(--fail)}.bar .error{fill:var(--error)}
-.bar .skip{fill:#afb8c1}
+.bar .skip{fill:#afb8c1}.bar .waived{fill:var(--waived)}
 .notes{margin:0;padding-left:18px;color:var(--fail)}
 .meta{grid-column:1 / -1;border-collapse:collapse;width:100%}
 .meta th{text-align:left;font-weight:600;color:var(--muted);width:180px;padding:3px 12px 3px 0;
@@ -94,6 +95,12 @@ border-radius:4px;min-width:48px;text-align:center;font-family:system-ui,sans-se
 .badge.fail{background:var(--fail);color:#fff;border:1px solid var(--fail)}
 .badge.error{background:var(--error);color:#fff;border:1px solid var(--error)}
 .badge.skip{background:var(--skip-bg);color:var(--skip);border:1px solid #afb8c1}
+.badge.waived{background:var(--waived-bg);color:var(--waived);border:1px dashed var(--waived)}
+.badge.flaky{background:#fff8c5;color:#7d4e00;border:1px solid #d4a72c;margin-left:4px}
+.count.waived{border-top-color:var(--waived)}.count.waived .n{color:var(--waived)}
+.tally .waived{background:var(--waived-bg);color:var(--waived)}
+tr.row-waived td{background:#f7f4ff}
+table.waivers td.state-expired,table.waivers td.state-stale{color:var(--fail);font-weight:600}
 details.failure{border:1px solid var(--line);border-left:6px solid var(--fail);border-radius:8px;
 margin:10px 0;background:#fff}
 details.failure.status-error{border-left-color:var(--error)}
@@ -208,12 +215,19 @@ _CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 
-_BADGE = {Status.PASS: "pass", Status.FAIL: "fail", Status.ERROR: "error", Status.SKIP: "skip"}
+_BADGE = {
+    Status.PASS: "pass",
+    Status.FAIL: "fail",
+    Status.ERROR: "error",
+    Status.SKIP: "skip",
+    Status.WAIVED: "waived",
+}
 _WORD = {
     Status.PASS: "passed",
     Status.FAIL: "failed",
     Status.ERROR: "error",
     Status.SKIP: "skipped",
+    Status.WAIVED: "waived",
 }
 
 
@@ -224,13 +238,14 @@ def _e(value: object) -> str:
 
 def _badge(result: CheckResult) -> str:
     status = Status(result.status)
-    return f'<span class="badge {_BADGE[status]}">{_e(status)}</span>'
+    flaky = '<span class="badge flaky">FLAKY</span>' if result.flaky else ""
+    return f'<span class="badge {_BADGE[status]}">{_e(status)}</span>{flaky}'
 
 
 def _tally(results: Iterable[CheckResult]) -> str:
     items = list(results)
     parts = []
-    for status in (Status.FAIL, Status.ERROR, Status.SKIP, Status.PASS):
+    for status in (Status.FAIL, Status.ERROR, Status.WAIVED, Status.SKIP, Status.PASS):
         n = sum(1 for result in items if result.status == status)
         if n:
             word = _WORD[status] + ("s" if status == Status.ERROR and n != 1 else "")
@@ -320,6 +335,10 @@ def _failure(index: int, result: CheckResult) -> str:
         ("Requirement", result.requirement),
         ("Message", result.message or "—"),
     ]
+    if result.reruns:
+        passed = sum(1 for status in result.reruns if status == Status.PASS)
+        facts.append(("Reruns", f"passed {passed} of {len(result.reruns)}: flaky" if passed
+                      else f"failed all {len(result.reruns)}"))
     out = [
         f'<details class="failure status-{_BADGE[status]}" id="failure-{index}" '
         f'data-check-id="{_e(result.id)}" data-key="{_e(result.key)}" data-status="{_e(status)}">',
@@ -373,11 +392,16 @@ def _summary(report: RunReport) -> str:
     undeclared = sum(1 for r in report.results if r.status == Status.SKIP and not r.declared_skip)
     if undeclared:
         notes.append(f"{undeclared} skipped checks were not declared by the target.")
+    if summary["waived"]:
+        notes.append(f"{summary['waived']} failures waived by the target's waivers.")
+    if summary["flaky"]:
+        notes.append(f"{summary['flaky']} failures passed on a rerun: flaky.")
     tiles = [
         ("passed", summary["passed"], "passed"),
         ("failed", summary["failed"], "failed"),
         ("errors", summary["errors"], "errors"),
         ("skipped", summary["skipped"], "skipped"),
+        ("waived", summary["waived"], "waived"),
         ("total", summary["total"], "total"),
     ]
     target_rows = "".join(
@@ -403,6 +427,7 @@ def _summary(report: RunReport) -> str:
             "fail": summary["failed"],
             "error": summary["errors"],
             "skip": summary["skipped"],
+            "waived": summary["waived"],
         },
         summary["total"],
     )
@@ -428,8 +453,27 @@ def _summary(report: RunReport) -> str:
             f'<details class="specs"><summary>Spec files ({len(report.specs)})</summary>',
             '<table class="grid"><thead><tr><th>File</th><th>Service</th><th>Version</th>',
             f"<th>SHA-256</th></tr></thead><tbody>{specs}</tbody></table></details>",
+            _preflight(report),
             "</section>",
         ]
+    )
+
+
+def _preflight(report: RunReport) -> str:
+    """The test-data contract as the run found it: a small table, folded when all is found."""
+    if not report.preflight:
+        return ""
+    missing = sum(1 for row in report.preflight if not row.get("found"))
+    rows = "".join(
+        f"<tr><td>{_e(row.get('suite'))}</td><td>{_e(row.get('need'))}</td>"
+        f"<td>{'found' if row.get('found') else 'MISSING'}</td><td>{_e(row.get('detail'))}</td></tr>"
+        for row in report.preflight
+    )
+    return (
+        f'<details class="specs"{" open" if missing else ""}><summary>Preflight: test data '
+        f"({missing} missing)</summary>"
+        '<table class="grid"><thead><tr><th>Suite</th><th>Need</th><th>Status</th>'
+        f"<th>Detail</th></tr></thead><tbody>{rows}</tbody></table></details>"
     )
 
 
@@ -459,7 +503,7 @@ def _failures(failing: list[CheckResult]) -> str:
 
 def _row(result: CheckResult, failure_index: int | None) -> str:
     status_class = _BADGE[Status(result.status)]
-    message = _e(result.message)
+    message = _e(waived_text(result) if result.status == Status.WAIVED else result.message)
     if failure_index is not None:
         message += f' <a href="#failure-{failure_index}-body">evidence</a>'
     undeclared = ""
@@ -483,6 +527,26 @@ def _group(suite: str, group: Group, failure_links: Mapping[str, int]) -> str:
         f'<span class="group-name">{_e(group.name)}</span>{_tally(group.results)}</summary>'
         '<table class="grid results"><thead><tr><th>Status</th><th>Check</th><th>Case</th>'
         f"<th>Message</th></tr></thead><tbody>{rows}</tbody></table></details>"
+    )
+
+
+def _waivers(report: RunReport) -> str:
+    """What each declared waiver did: applied, expired (waives nothing) or stale."""
+    if report.waivers is None:
+        return ""
+    rows = "".join(
+        f"<tr><td><code>{_e(use['check'])}</code></td>"
+        f'<td class="state-{_e(use["state"])}">{_e(use["state"])}</td>'
+        f"<td>{len(use['matched'])}</td><td>{_e(use['reason'])}</td>"
+        f"<td>{_e(use['approved_by'])}</td><td>{_e(use['expires'])}</td></tr>"
+        for use in report.waivers
+    )
+    return (
+        '<section id="waivers" class="block"><div class="section-head">'
+        f"<h2>Waivers ({len(report.waivers)})</h2></div>"
+        '<table class="grid waivers"><thead><tr><th>Check</th><th>State</th><th>Failures</th>'
+        "<th>Reason</th><th>Approved by</th><th>Expires</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table></section>"
     )
 
 
@@ -520,6 +584,7 @@ def render_html(report: RunReport) -> str:
             f"crr-harness {_e(report.harness_version)}</p></header>",
             _summary(report),
             _failures(failing),
+            _waivers(report),
             _results(report, failure_links),
             f"</main><script>{_SCRIPT}</script></body></html>\n",
         ]

@@ -2,7 +2,9 @@
 
 One ``<testsuite>`` per harness suite, one ``<testcase>`` per CheckResult.
 A FAIL is a ``<failure>`` (the API under test broke a requirement), an ERROR
-an ``<error>`` (the harness could not judge), a SKIP a ``<skipped>``; the
+an ``<error>`` (the harness could not judge), a SKIP a ``<skipped>``, and a
+WAIVED a ``<skipped type="WAIVED">`` whose message names the waiver (JUnit has
+no status for an accepted failure, and a CI job must not fail on one); the
 failure text carries what a developer needs to act: the message, the spec
 clause and the command that reruns just that case.
 """
@@ -17,6 +19,7 @@ from pathlib import Path
 from harness.reports._atomic import write_bytes_atomic
 from harness.reports._grouping import elapsed_seconds, suite_names
 from harness.results import CheckResult, RunReport, Status
+from harness.waivers import waived_text
 
 __all__ = ["render_junit", "write_junit"]
 
@@ -40,7 +43,7 @@ def _counts(results: Iterable[CheckResult]) -> dict[str, str]:
         "tests": str(len(items)),
         "failures": str(sum(1 for r in items if r.status == Status.FAIL)),
         "errors": str(sum(1 for r in items if r.status == Status.ERROR)),
-        "skipped": str(sum(1 for r in items if r.status == Status.SKIP)),
+        "skipped": str(sum(1 for r in items if r.status in (Status.SKIP, Status.WAIVED))),
         "time": _seconds(sum(elapsed_seconds(r) for r in items)),
     }
 
@@ -61,6 +64,11 @@ def _details(result: CheckResult) -> str:
     return _xml_text("\n".join(lines))
 
 
+def _reruns(result: CheckResult) -> str:
+    passed = sum(1 for status in result.reruns if status == Status.PASS)
+    return f"passed {passed} of {len(result.reruns)} reruns"
+
+
 def _testcase(parent: ET.Element, result: CheckResult) -> None:
     case = ET.SubElement(
         parent,
@@ -70,6 +78,8 @@ def _testcase(parent: ET.Element, result: CheckResult) -> None:
         time=_seconds(elapsed_seconds(result)),
     )
     message = _xml_text(result.message)
+    if result.flaky:
+        message = _xml_text(f"flaky ({_reruns(result)}): {result.message}")
     if result.status == Status.FAIL:
         ET.SubElement(case, "failure", message=message, type=_xml_text(result.id)).text = _details(
             result
@@ -81,6 +91,8 @@ def _testcase(parent: ET.Element, result: CheckResult) -> None:
     elif result.status == Status.SKIP:
         reason = message or ("declared by the target" if result.declared_skip else "skipped")
         ET.SubElement(case, "skipped", message=reason)
+    elif result.status == Status.WAIVED:
+        ET.SubElement(case, "skipped", message=_xml_text(waived_text(result)), type="WAIVED")
 
 
 def render_junit(report: RunReport) -> bytes:
@@ -91,6 +103,7 @@ def render_junit(report: RunReport) -> bytes:
         "seed": report.seed,
         "run_id": report.run_id,
         "interrupted": str(report.interrupted).lower(),
+        "waived": sum(1 for r in report.results if r.status == Status.WAIVED),
     }
     root = ET.Element("testsuites", name="crr-harness", **_counts(report.results))
     _properties(root, run_properties)

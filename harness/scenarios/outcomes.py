@@ -1,10 +1,11 @@
 """Business outcomes: the target's answer equals the reference engine's, field by field.
 
 The comparison is DeepDiff's, with the identifiers and stamps an
-implementation assigns itself left out and numbers compared within the
-stated tolerance of their field (``outcomes.yaml`` beside this module, plus
-what a step adds), so a vendor's clearing engine is checked, not only its
-JSON shapes.
+implementation assigns itself left out (``outcomes.yaml`` beside this
+module, plus what a step adds) and every leaf value judged by
+:mod:`harness.scenarios.equivalence` at its node of the answer's schema:
+numbers by value within their type's and unit's tolerance, date-times as
+instants. So a vendor's clearing engine is checked, not how it prints JSON.
 """
 
 from __future__ import annotations
@@ -16,7 +17,16 @@ from typing import Any
 
 import yaml
 from deepdiff import DeepDiff
-from deepdiff.operator import BaseOperator
+
+from harness.scenarios.answer_schema import SchemaNode
+from harness.scenarios.equivalence import (
+    RULES,
+    Rules,
+    canonical_instant,
+    is_number,
+    meaning_of,
+    values_differ,
+)
 
 __all__ = ["DEFAULTS", "compare_outcomes"]
 
@@ -25,24 +35,33 @@ DEFAULTS: Mapping[str, Any] = yaml.safe_load(
 )
 
 
-class _Within(BaseOperator):
-    """Numbers of one field are equal when they differ by no more than its tolerance."""
+class _SameMeaning:
+    """A DeepDiff operator: two leaf values are equal when they mean the same at their node
+    of the schema (DeepDiff then reports nothing; otherwise it reports them as usual)."""
 
-    def __init__(self, field: str, tolerance: float) -> None:
-        super().__init__(regex_paths=[rf"\['{re.escape(field)}'\]$"])
-        self.tolerance = tolerance
+    def __init__(self, schema: SchemaNode, rules: Rules, overrides: Mapping[str, float]) -> None:
+        self.schema = schema
+        self.rules = rules
+        self.overrides = overrides
+
+    def match(self, level: Any) -> bool:
+        return not any(isinstance(v, Mapping | list) for v in (level.t1, level.t2))
 
     def give_up_diffing(self, level: Any, diff_instance: Any) -> bool:
-        first, second = level.t1, level.t2
-        numbers = all(
-            isinstance(v, int | float) and not isinstance(v, bool) for v in (first, second)
-        )
-        return numbers and abs(first - second) <= self.tolerance
+        keys = [k for k in level.path(output_format="list") if isinstance(k, str | int)]
+        node = self.schema.descend(keys)
+        expected, actual = level.t1, level.t2
+        meaning = meaning_of(node, actual, expected, rules=self.rules, overrides=self.overrides)
+        return not values_differ(actual, expected, meaning)
 
     def normalize_value_for_hashing(self, parent: Any, obj: Any) -> Any:
-        """With ``ignore_order`` items are paired by hash: numbers hash to their tolerance grid."""
-        if isinstance(obj, int | float) and not isinstance(obj, bool) and self.tolerance > 0:
-            return round(obj / self.tolerance) * self.tolerance
+        """With ``ignore_order`` items are paired by hash: a date-time hashes as its instant,
+        a number as its value on the finest tolerance's grid (int and float alike)."""
+        if is_number(obj):
+            grid = self.rules.finest
+            return float(round(obj / grid) * grid)
+        if isinstance(obj, str):
+            return canonical_instant(obj) or obj
         return obj
 
 
@@ -53,15 +72,21 @@ def compare_outcomes(
     ignore: list[str] | None = None,
     tolerance: Mapping[str, float] | None = None,
     ignore_order: bool = False,
+    schema: SchemaNode | None = None,
+    rules: Rules = RULES,
 ) -> list[str]:
-    """Each difference of ``actual`` (target) from ``expected`` (reference), in words."""
+    """Each difference of ``actual`` (target) from ``expected`` (reference), in words.
+
+    ``schema`` is the answer's schema at the compared value (unknown: the values'
+    own JSON types decide); ``tolerance`` gives fields a tolerance of their own,
+    by name.
+    """
     ignored = [*DEFAULTS["ignore"], *(ignore or [])]
-    tolerances = {**DEFAULTS["tolerance"], **(tolerance or {})}
     diff = DeepDiff(
         expected,
         actual,
         exclude_regex_paths=[rf"\['{re.escape(name)}'\]$" for name in ignored],
-        custom_operators=[_Within(field, float(tol)) for field, tol in tolerances.items()],
+        custom_operators=[_SameMeaning(schema or SchemaNode.unknown(), rules, tolerance or {})],
         ignore_order=ignore_order,
         verbose_level=2,
     )

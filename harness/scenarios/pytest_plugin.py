@@ -100,15 +100,14 @@ class _Runtime:
 
     def __init__(self, config: pytest.Config) -> None:
         from crr_contract.error_catalog import ErrorCatalog
-        from crr_contract.operations import load_specs
         from harness import __version__
-        from harness.certify.selection import Selection
-        from harness.certify.session import Session
         from harness.checks import CheckContext
         from harness.client import TargetClient
         from harness.results import RunReport
+        from harness.scenarios.reference_side import reference_side
         from harness.scenarios.runner import ScenarioRunner
-        from harness.suites.scenarios import reference_side
+        from harness.selection import Selection
+        from harness.session import Session
 
         self._stack = contextlib.ExitStack()
         target_yaml = config.getoption("--crr-config")
@@ -122,7 +121,7 @@ class _Runtime:
             workdir = Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="crr-")))
             target = self._stack.enter_context(embedded_target(workdir / "target"))
         client = self._stack.enter_context(TargetClient(target))
-        specs = load_specs(target.spec_files())
+        specs = target.load_specs()
         report = RunReport(
             run_id="pytest",
             command="pytest",
@@ -149,7 +148,10 @@ class _Runtime:
         )
         reference = self._stack.enter_context(reference_side()) if target.sim_control else None
         self.runner = ScenarioRunner(
-            session, reference=reference, wait_timeout=config.getoption("--crr-wait-timeout")
+            session,
+            reference=reference,
+            wait_timeout=config.getoption("--crr-wait-timeout"),
+            wait_for_calendar=config.getoption("--crr-wait-timeout"),
         )
 
     def close(self) -> None:

@@ -12,7 +12,8 @@ market-wide rules over saved values (INV-*).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,45 +23,35 @@ import allure
 from crr_contract.examples import query_parameters
 from crr_contract.files import load_document
 from crr_contract.operations import Operation
-from harness.certify.session import Session
 from harness.checks.error_codes import error_codes_of
 from harness.checks.registry import REGISTRY, CheckFailed, case_check
 from harness.client import Exchange, TargetClient
+from harness.market_state import TargetState, learn
 from harness.results import CheckResult, RecordedExchange, Status
+from harness.scenarios.answer_schema import answer_schema
+from harness.scenarios.calendar_wait import seconds_until
 from harness.scenarios.invariants import INVARIANTS
 from harness.scenarios.model import Actor, Scenario, Step
 from harness.scenarios.operator import apply_operator_step, window_probe
 from harness.scenarios.outcomes import compare_outcomes
-from harness.scenarios.values import PathError, interpolate, match, resolve
+from harness.scenarios.preconditions import Unmet, unmet_before
+from harness.scenarios.values import PathError, interpolate, match, path_keys, resolve
+from harness.session import Session
 from harness.target.config import Participant, TargetConfig
 
 __all__ = ["ScenarioRunner", "Side"]
 
-STEP_AS_EXPECTED = case_check(
-    "SCN-001",
-    "scenario step answered as expected",
-    "Each scenario step gets the status, error codes and field values its script expects "
-    "(the requirement named by the step).",
-)
-OPERATOR_STEP = case_check(
-    "SCN-002",
-    "market moved as the operator step asks",
-    "An operator step (data set load, window open or close, clock, clearing, publication) "
-    "takes effect: through the sim-control API, or observed in the market status API.",
-)
-RUNNABLE = case_check(
-    "SCN-003",
-    "scenario runnable on the target",
-    "The target config supplies a certificate for every actor of the scenario (participant "
-    "and role) and the target runs the scenario's data set.",
-)
-SAME_OUTCOME = case_check(
-    "OUT-001",
-    "business outcome equals the reference engine's",
-    "Awards, prices, caps, credit and ownership equal what the reference engine computes "
-    "from the same data set and the same requests, within the tolerances of "
-    "harness/scenarios/outcomes.yaml.",
-)
+POLL_SECONDS = 30.0
+"""How often a step waiting for the calendar reads the target's state again."""
+GRACE_SECONDS = 60.0
+"""How long past the calendar's time a waiting step still waits for the target to show it."""
+STATE_TTL_SECONDS = 15.0
+"""How long a learned target state is reused between steps (it changes with time only)."""
+
+STEP_AS_EXPECTED = case_check("SCN-001")
+OPERATOR_STEP = case_check("SCN-002")
+RUNNABLE = case_check("SCN-003")
+SAME_OUTCOME = case_check("OUT-001")
 
 
 @dataclass
@@ -97,12 +88,21 @@ class ScenarioRunner:
         reference: Side | None = None,
         suite: str = "scenarios",
         wait_timeout: float = 600.0,
+        wait_for_calendar: float = 0.0,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.session = session
         self.reference = reference
         self.suite = suite
         self.wait_timeout = wait_timeout
+        """How long an operator step with its own ``timeout`` waits without sim control."""
+        self.wait_for_calendar = wait_for_calendar
+        """How far ahead (seconds) a step waits for a window the calendar opens."""
+        self.sleep = sleep
+        self.monotonic = monotonic
         self.operations = {op.name: op for op in session.operations()}
+        self._state: tuple[float, TargetState] | None = None
 
     # ------------------------------------------------------------------ scenario
 
@@ -121,6 +121,8 @@ class ScenarioRunner:
         ):
             for step in scenario.steps:
                 with allure.step(f"{step.index}. {step.name}"):
+                    if not self._ready(scenario, step, target):
+                        break
                     self._step(scenario, step, target, reference, dataset)
         return self.session.report.results[start:]
 
@@ -215,6 +217,65 @@ class ScenarioRunner:
         )
         self.session.record_case(self.suite, case, [*results, outcome])
         return ok
+
+    # ------------------------------------------------------------------ preconditions
+
+    def _target_state(self, side: Side, *, fresh: bool = False) -> TargetState:
+        """The target's state as its CAISO APIs show it (reused for a few seconds)."""
+        now = self.monotonic()
+        if fresh or self._state is None or now - self._state[0] > STATE_TTL_SECONDS:
+            self._state = (now, learn(side.client, side.operations.values(), holdings=False))
+        return self._state[1]
+
+    def _unmet(self, step: Step, side: Side, *, fresh: bool = False) -> Unmet | None:
+        operation = self.operations.get(step.call or "")
+        return unmet_before(step, operation, self._target_state(side, fresh=fresh), side.saved)
+
+    def _ready(self, scenario: Scenario, step: Step, target: Side) -> bool:
+        """Whether ``step`` may act now on a target nobody drives; waits for the calendar
+        when the state it needs comes within ``wait_for_calendar``, else records the
+        scenario as not runnable now (a SKIP the target's declaration explains)."""
+        if target.config.sim_control or step.kind == "invariant":
+            return True
+        if step.kind == "operator" and step.timeout is not None:
+            return True  # the step's own timeout says how long to wait for it
+        unmet = self._unmet(step, target, fresh=step.kind == "operator")
+        if unmet is None:
+            return True
+        bound = self.wait_for_calendar
+        wait = seconds_until(unmet.ready_at, self._target_state(target).now)
+        if wait is not None and bound > 0 and wait <= bound:
+            deadline = self.monotonic() + max(wait, 0.0) + GRACE_SECONDS
+            print(
+                f"[scen] {scenario.id}: waiting up to {max(wait, 0.0) + GRACE_SECONDS:.0f} s: "
+                f"{unmet.reason}",
+                file=self.session.out,
+                flush=True,
+            )
+            while unmet is not None and self.monotonic() < deadline:
+                self.sleep(min(POLL_SECONDS, max(0.0, deadline - self.monotonic())))
+                unmet = self._unmet(step, target, fresh=True)
+            if unmet is None:
+                return True
+        reason = f"not runnable now: {unmet.reason}"
+        if unmet.ready_at is not None and wait is not None and wait > bound:
+            reason += f" (beyond --wait-for-calendar {bound:g} s)"
+        case = self._case(scenario, None, "runnable")
+        self.session.record_case(
+            self.suite,
+            case,
+            [
+                self._result(
+                    RUNNABLE.id,
+                    case,
+                    Status.SKIP,
+                    f"{reason}; stopped before step {step.index:02d} {step.name}",
+                    requirement=step.requirement,
+                    declared_skip=True,
+                )
+            ],
+        )
+        return False
 
     # ------------------------------------------------------------------ steps
 
@@ -333,6 +394,7 @@ class ScenarioRunner:
                     f"error code(s) {', '.join(missing)} expected, got {', '.join(codes) or 'none'}"
                 )
         document = exchange.json()
+        schema = answer_schema(exchange, self.session.checks.schemas_dir)
         for path, wanted in expect.fields.items():
             absent_wanted = isinstance(wanted, Mapping) and (
                 wanted.get("absent") is True or wanted.get("exists") is False
@@ -346,7 +408,7 @@ class ScenarioRunner:
             if absent_wanted:
                 problems.append(f"{path}: present ({actual!r}), expected absent")
                 continue
-            problem = match(actual, wanted)
+            problem = match(actual, wanted, schema.descend(path_keys(path)))
             if problem:
                 problems.append(f"{path}: {problem}")
         return problems
@@ -407,6 +469,9 @@ class ScenarioRunner:
             ignore=list(outcome.get("ignore") or ()),
             tolerance=outcome.get("tolerance"),
             ignore_order=bool(outcome.get("ignore_order", False)),
+            schema=answer_schema(exchange, self.session.checks.schemas_dir).descend(
+                path_keys(str(outcome.get("path", "")))
+            ),
         )
         return self._result(
             SAME_OUTCOME.id,
@@ -423,6 +488,10 @@ class ScenarioRunner:
         self, scenario: Scenario, step: Step, target: Side, reference: Side | None
     ) -> None:
         case = self._case(scenario, step)
+        if not target.config.sim_control and step.timeout is None:
+            # ``_ready`` saw the state this step would produce: record what it saw
+            self._observed(case, step, target)
+            return
         outcome = apply_operator_step(
             step,
             call_simcontrol=target.call_simcontrol if target.config.sim_control else None,
@@ -454,6 +523,24 @@ class ScenarioRunner:
                     requirement=step.requirement,
                     evidence=tuple(e.record for e in outcome.exchanges),
                 ),
+            ],
+        )
+
+    def _observed(self, case: str, step: Step, target: Side) -> None:
+        state = self._target_state(target)
+        name = str(step.arguments.get("window") or step.arguments.get("market") or "")
+        window = state.window(name)
+        if step.operator == "clock":
+            message = f"no sim control: the target's clock says {state.now}"
+        else:
+            message = f"observed: {window.describe() if window else name}"
+        self.session.record_case(
+            self.suite,
+            case,
+            [
+                self._result(
+                    OPERATOR_STEP.id, case, Status.PASS, message, requirement=step.requirement
+                )
             ],
         )
 

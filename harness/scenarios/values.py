@@ -9,12 +9,14 @@ request inserts a value saved by an earlier step (a whole-string
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["PathError", "interpolate", "match", "resolve"]
+from harness.scenarios.answer_schema import SchemaNode
+from harness.scenarios.equivalence import difference, instant, is_number, meaning_of
+
+__all__ = ["PathError", "interpolate", "match", "path_keys", "resolve"]
 
 _PART = re.compile(r"\[(\*|-?\d+|[^\]=]+=[^\]]*)\]|([^.\[\]]+)")
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_.-]+)\}")
@@ -46,7 +48,9 @@ def resolve(document: Any, path: str) -> Any:
                 field, _, wanted = bracket.partition("=")
                 if not isinstance(value, list):
                     raise PathError(f"[{bracket}] on a non-list at {path!r}")
-                found = [v for v in value if isinstance(v, Mapping) and str(v.get(field)) == wanted]
+                found = [
+                    v for v in value if isinstance(v, Mapping) and _selects(v.get(field), wanted)
+                ]
                 if not found:
                     raise PathError(f"no item with {field}={wanted} at {path!r}")
                 next_values.append(found[0])
@@ -59,10 +63,35 @@ def resolve(document: Any, path: str) -> Any:
     if reducer == "len":
         return len(result)
     if reducer == "sum":
-        return sum(float(v) for v in result)
+        return sum(v if is_number(v) else float(v) for v in result)
     if reducer:
         raise PathError(f"unknown |{reducer} in {path!r} (len, sum)")
     return result
+
+
+def _selects(value: Any, wanted: str) -> bool:
+    """``[field=wanted]`` picks an item whose field is ``wanted`` as the spec means it: the
+    same text, the same instant (Z or +00:00) or the same number (5 or 5.0)."""
+    if str(value) == wanted:
+        return True
+    moment = instant(value)
+    if moment is not None:
+        return moment == instant(wanted)
+    if is_number(value):
+        try:
+            return float(wanted) == value
+        except ValueError:
+            return False
+    return False
+
+
+def path_keys(path: str) -> list[str | int]:
+    """The keys ``path`` walks (``data.Rows[*].MW|sum``: data, Rows, 0, MW), any item as index
+    0: what a schema is walked with to know the type of the value at ``path``."""
+    keys: list[str | int] = []
+    for _bracket, key in _PART.findall(path.partition("|")[0].strip().removeprefix("$")):
+        keys.append(key if key else 0)
+    return keys
 
 
 def interpolate(value: Any, saved: Mapping[str, Any]) -> Any:
@@ -85,58 +114,80 @@ def _saved(saved: Mapping[str, Any], name: str) -> Any:
     return saved[name]
 
 
-def match(actual: Any, expected: Any) -> str | None:
+def match(actual: Any, expected: Any, schema: SchemaNode | None = None) -> str | None:
     """None when ``actual`` satisfies ``expected``; otherwise what is wrong.
 
-    ``expected`` is a plain value (equal; numbers within 1e-9) or a mapping
-    with one matcher: approx (+ tol), gte, gt, lte, lt, len, contains, in,
-    exists, absent.
+    ``expected`` is a plain value (the same by :mod:`harness.scenarios.equivalence`:
+    numbers by value within their field's tolerance, date-times as instants)
+    or a mapping with one matcher: approx (+ tol), gte, gt, lte, lt, len,
+    contains, in, exists, absent. ``schema`` is the answer's schema at the
+    path, when known.
     """
     if isinstance(expected, Mapping) and len(expected) >= 1 and set(expected) <= _MATCHERS:
         for name, wanted in expected.items():
             if name == "tol":
                 continue
-            problem = _matcher(name, actual, wanted, expected.get("tol", 1e-6))
+            problem = _matcher(name, actual, wanted, expected.get("tol"), schema)
             if problem:
                 return problem
         return None
-    if _number(actual) and _number(expected):
-        return None if math.isclose(actual, expected, abs_tol=1e-9) else f"{actual} != {expected}"
-    return None if actual == expected else f"{actual!r} != {expected!r}"
+    return difference(actual, expected, schema)
 
 
 _MATCHERS = {"approx", "tol", "gte", "gt", "lte", "lt", "len", "contains", "in", "exists", "absent"}
 
 
-def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _matcher(name: str, actual: Any, wanted: Any, tol: float) -> str | None:
+def _matcher(
+    name: str, actual: Any, wanted: Any, tol: float | None, schema: SchemaNode | None
+) -> str | None:
     if name == "approx":
-        ok = _number(actual) and abs(actual - wanted) <= tol
+        if tol is None:
+            tol = meaning_of(schema, actual, float(wanted)).tolerance
+        ok = is_number(actual) and abs(actual - wanted) <= tol
         return None if ok else f"{actual} is not {wanted} ± {tol}"
     if name in ("gte", "gt", "lte", "lt"):
-        if not _number(actual):
-            return f"{actual!r} is not a number"
-        ok = {
-            "gte": actual >= wanted,
-            "gt": actual > wanted,
-            "lte": actual <= wanted,
-            "lt": actual < wanted,
-        }[name]
-        return None if ok else f"{actual} is not {name} {wanted}"
+        return _order(name, actual, wanted, schema)
     if name == "len":
         size = len(actual) if isinstance(actual, list | str | Mapping) else None
         return None if size == wanted else f"length {size} != {wanted}"
     if name == "contains":
-        return (
-            None
-            if isinstance(actual, list | str) and wanted in actual
-            else (f"{actual!r} does not contain {wanted!r}")
-        )
+        if isinstance(actual, str) and isinstance(wanted, str):
+            found = wanted in actual
+        else:
+            item = schema.child(0) if schema else None
+            found = isinstance(actual, list) and any(
+                difference(a, wanted, item) is None for a in actual
+            )
+        return None if found else f"{actual!r} does not contain {wanted!r}"
     if name == "in":
-        return None if actual in wanted else f"{actual!r} not in {wanted!r}"
+        found = any(difference(actual, w, schema) is None for w in wanted)
+        return None if found else f"{actual!r} not in {wanted!r}"
     if name in ("exists", "absent"):
         return None  # handled by the caller, which knows whether the path resolved
     return f"unknown matcher {name}"
+
+
+def _order(name: str, actual: Any, wanted: Any, schema: SchemaNode | None) -> str | None:
+    """gte, gt, lte, lt: numbers within their tolerance (an equal value within it satisfies
+    gte and lte), date-times as instants."""
+    if instant(actual) is not None and instant(wanted) is not None:
+        first, second = instant(actual), instant(wanted)
+        tolerance = 0.0
+    elif is_number(actual) and is_number(wanted):
+        first, second = actual, wanted
+        tolerance = meaning_of(schema, actual, wanted).tolerance
+    else:
+        return f"{actual!r} is not a number"
+    ok = {
+        "gte": first >= second or _close(first, second, tolerance),
+        "gt": first > second and not _close(first, second, tolerance),
+        "lte": first <= second or _close(first, second, tolerance),
+        "lt": first < second and not _close(first, second, tolerance),
+    }[name]
+    return None if ok else f"{actual} is not {name} {wanted}"
+
+
+def _close(first: Any, second: Any, tolerance: float) -> bool:
+    if isinstance(first, tuple):
+        return first == second
+    return abs(first - second) <= tolerance

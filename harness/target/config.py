@@ -4,7 +4,8 @@ It says where the target is (base URL, the CA that signed its server
 certificate), who the harness acts as (participants, each a name, a role,
 a certificate and its key), which spec version of each service it
 implements, whether it offers the sim-control (operator) API and which
-optional features (``features.yaml`` beside this module) it declares.
+optional features (``features.yaml`` beside this module) it declares, and
+which known failures it has had accepted (``waivers: FILE``, ``harness.waivers``).
 
 Everything that can be wrong with the file is found by ``load_target``
 before anything runs, and raised as an ``InputError`` with one line: a
@@ -27,9 +28,14 @@ import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from crr_contract.derivation import DerivationRules
+from crr_contract.errors import SpecError
 from crr_contract.files import by_key, find_openapi, load_document
-from crr_contract.operations import DEFAULT_SPECS_DIR
+from crr_contract.operations import DEFAULT_SPECS_DIR, ServiceSpec, load_overlays, load_specs
+from crr_contract.overlay import load_overlay
+from crr_contract.roles import RoleModel
 from harness.errors import InputError
+from harness.waivers import Waiver, load_waivers
 
 __all__ = [
     "FEATURES",
@@ -85,9 +91,16 @@ class TargetConfig:
     """The participant id that calls the sim-control API, when the target offers it."""
     source: Path | None = field(default=None, compare=False)
     description: str = ""
+    waivers_file: Path | None = None
+    """``waivers.yaml`` (``harness.waivers``): failures the target declares known and accepted."""
+    waivers: tuple[Waiver, ...] | None = None
+    """The waivers of ``waivers_file``, read and validated with the rest of the file."""
     pki_dir: Path | None = None
     """The dev PKI directory (``crr-harness pki init``) whose CA the target trusts; its
     deliberately bad certificates drive the security suite's mTLS negative matrix."""
+    overlays: tuple[Path, ...] = ()
+    """OpenAPI Overlay files applied to the declared spec files as they are loaded (CAISO's
+    published files carry no x-roles; ``specs/overlays/`` adds ours)."""
 
     @property
     def sim_control(self) -> bool:
@@ -110,6 +123,17 @@ class TargetConfig:
         available = _available_versions(self.specs_dir)
         return [available[service][version] for service, version in self.services.items()]
 
+    def load_specs(self, services: Sequence[str] | None = None) -> tuple[ServiceSpec, ...]:
+        """The declared spec files (or those of ``services``) as the harness judges by them:
+        with the overlays applied and the catalog's derivation rules."""
+        available = dict(zip(self.services, self.spec_files(), strict=True))
+        chosen = list(self.services) if services is None else list(services)
+        return load_specs(
+            [available[service] for service in chosen],
+            overlays=load_overlays(self.overlays),
+            rules=DerivationRules.load(self.specs_dir),
+        )
+
     def summary(self) -> dict[str, Any]:
         """The target as reports show it (no key material, paths as given)."""
         return {
@@ -121,6 +145,8 @@ class TargetConfig:
             "services": dict(self.services),
             "features": sorted(self.features),
             "pki_dir": str(self.pki_dir) if self.pki_dir else None,
+            **({"waivers": str(self.waivers_file)} if self.waivers_file else {}),
+            "overlays": [str(p) for p in self.overlays],
             "participants": [
                 {"id": p.id, "name": p.name, "role": p.role} for p in self.participants
             ],
@@ -158,6 +184,8 @@ def parse_target(
         "sim_control",
         "description",
         "pki_dir",
+        "waivers",
+        "overlays",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -176,6 +204,7 @@ def parse_target(
     )
     if not specs_dir.is_dir():
         raise InputError(f"{where}: specs_dir {specs_dir}: no such directory")
+    overlays = _overlays(data.get("overlays"), base, where)
     pki_dir = _resolve(base, data["pki_dir"]) if data.get("pki_dir") else None
     if pki_dir is not None and not pki_dir.is_dir():
         raise InputError(f"{where}: pki_dir {pki_dir}: no such directory")
@@ -184,6 +213,8 @@ def parse_target(
     services = _services(data.get("services"), specs_dir, where)
     operator = _sim_control(data.get("sim_control"), participants, services, specs_dir, where)
     features = _features(data.get("features"), where)
+    waivers_file = _optional_file(data.get("waivers"), base, where, "waivers")
+    waivers = load_waivers(waivers_file) if waivers_file is not None else None
     roles = _known_roles(specs_dir)
     for participant in participants:
         if roles and participant.role not in roles:
@@ -203,6 +234,9 @@ def parse_target(
         source=source,
         description=str(data.get("description") or ""),
         pki_dir=pki_dir,
+        waivers_file=waivers_file,
+        waivers=waivers,
+        overlays=overlays,
     )
 
 
@@ -222,6 +256,8 @@ def dump_target(config: TargetConfig, path: Path) -> None:
         ),
         "features": sorted(config.features),
         "pki_dir": str(config.pki_dir) if config.pki_dir else None,
+        "waivers": str(config.waivers_file) if config.waivers_file else None,
+        "overlays": [str(p) for p in config.overlays] or None,
         "participants": [
             {
                 "id": p.id,
@@ -408,9 +444,25 @@ def _features(value: Any, where: str) -> frozenset[str]:
     return frozenset(str(f) for f in value)
 
 
-def _known_roles(specs_dir: Path) -> set[str]:
-    roles_file = specs_dir / "roles.yaml"
-    if not roles_file.is_file():
-        return set()
-    data = load_document(roles_file)
-    return set((data or {}).get("roles") or {})
+def _overlays(value: Any, base: Path, where: str) -> tuple[Path, ...]:
+    """The overlay files, each readable and a valid Overlay 1.0 document, checked now."""
+    if value in (None, []):
+        return ()
+    if not isinstance(value, Sequence) or isinstance(value, str):
+        raise InputError(f"{where}: overlays is a list of overlay files")
+    found = []
+    for entry in value:
+        path = _resolve(base, entry)
+        if not path.is_file():
+            raise InputError(f"{where}: overlay {path}: no such file")
+        try:
+            load_overlay(path)
+        except SpecError as exc:
+            raise InputError(f"{where}: {exc}") from None
+        found.append(path)
+    return tuple(found)
+
+
+def _known_roles(specs_dir: Path) -> frozenset[str]:
+    model = RoleModel.of_catalog(specs_dir)
+    return model.names if model is not None else frozenset()

@@ -14,12 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from crr_contract.files import load_document
+from crr_contract.pki import ROLE_OPERATOR
 from harness.errors import InputError
 from harness.target.config import TargetConfig, dump_target, parse_target
 
 __all__ = ["declaration_from_dev_pki", "target_from_dev_pki"]
-
-OPERATOR_ROLE = "CRR SIM OPERATOR"
 
 
 def declaration_from_dev_pki(
@@ -54,7 +53,11 @@ def declaration_from_dev_pki(
                 "key": str(Path(pki_dir) / f"client-{name}.key"),
             }
         )
-        if entry["role"] == OPERATOR_ROLE:
+        if entry["role"] == ROLE_OPERATOR:
+            if not sim_control:
+                # a target without the operator API has no operator to be
+                participants.pop()
+                continue
             operator = name
     if not participants:
         raise InputError(f"{manifest_path}: lists no client certificate")

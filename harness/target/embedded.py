@@ -31,11 +31,15 @@ def embedded_target(
         {"market-sim-dataset", "revocation", "reliability", "restart"}
     ),
     wrap: Callable[[Any], Any] | None = None,
+    sim_control: bool = True,
 ) -> Iterator[TargetConfig]:
     """Run the reference implementation until the block ends; yields its target config.
 
     ``wrap`` puts an ASGI layer around the reference app: the mutation
     self-test serves deliberately broken variants of the reference this way.
+    ``sim_control=False`` declares the same server as a target nobody drives
+    (like CAISO's Map-Stage): no operator participant and no sim-control
+    service, so the suites must learn its state from the CAISO APIs alone.
     """
     from crr_contract.pki import PkiError, init_pki
     from reference_impl.security.asgi_tls import running_server
@@ -62,7 +66,7 @@ def embedded_target(
                 pki.directory,
                 write_to=workdir / "target.yaml",
                 services=services,
-                sim_control=simcontrol is not None,
+                sim_control=sim_control and simcontrol is not None,
                 features=features,
                 client_cert_header=client_cert_header,
                 description="crr-harness reference implementation (embedded)",

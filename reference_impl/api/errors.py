@@ -5,6 +5,13 @@ the HTTP status and each detail's severity are the ones
 ``specs/errors/catalog.yaml`` gives the code, so the engine only decides
 which rule was broken and never how the error travels.
 
+The catalog also has the last word on what a code says and whether it is
+still in use. A detail with no text of its own says the code's catalog
+meaning. A code the catalog marks retired in the operation's service and
+version, ``replaced_by`` another, is sent as its replacement (the detail
+text stays the reference's own), so the reference never answers with a code
+its spec version has given up, whichever module raised it.
+
 An operation may answer only with the codes its spec lists in
 ``x-error-codes``. A code outside that list reaching this module is a defect
 of the server (the engine or a handler broke the contract): it is logged,
@@ -21,8 +28,9 @@ from dataclasses import dataclass
 
 from starlette.responses import Response
 
-from crr_contract.error_catalog import ErrorCatalog
+from crr_contract.error_catalog import ALL_SERVICES, ErrorCatalog
 from crr_contract.operations import Operation
+from crr_contract.version import SpecVersion
 from reference_impl.engine.errors import DomainError
 
 __all__ = [
@@ -30,6 +38,7 @@ __all__ = [
     "NOT_FOUND",
     "ErrorResponder",
     "Problem",
+    "current_code",
     "problems_from",
 ]
 
@@ -39,6 +48,8 @@ NOT_FOUND = "SER0028"
 INTERNAL_ERROR = "SER0029"
 MAX_DETAILS = 100
 """A body never carries more details than this; the last one says how many were left out."""
+MAX_REPLACEMENTS = 8
+"""How far a chain of ``replaced_by`` is followed; a longer one is a loop in the catalog."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,10 @@ class ErrorResponder:
         if not problems:
             raise ValueError("an error response needs at least one problem")
         if operation is not None:
+            problems = [
+                Problem(current_code(self.catalog, p.code, operation), p.description)
+                for p in problems
+            ]
             unlisted = sorted({p.code for p in problems} - operation.error_codes)
             if unlisted:
                 logger.error(
@@ -113,8 +128,26 @@ class ErrorResponder:
         return {
             "severity": entry.severity if entry is not None else "ERROR",
             "errorCode": problem.code,
-            "errorDescription": problem.description,
+            "errorDescription": problem.description or self.meaning(problem.code),
         }
+
+
+def current_code(catalog: ErrorCatalog, code: str, operation: Operation) -> str:
+    """``code``, or what replaced it when the catalog retires it in ``operation``'s version.
+
+    A code unknown to the catalog, or retired with no replacement, is kept:
+    the operation's ``x-error-codes`` check decides what becomes of it.
+    """
+    version = SpecVersion.parse(operation.version)
+    for _ in range(MAX_REPLACEMENTS):
+        entry = catalog.get(code)
+        if entry is None or entry.replaced_by is None:
+            return code
+        retired = entry.retired_in.get(operation.service, entry.retired_in.get(ALL_SERVICES))
+        if retired is None or version < retired:
+            return code
+        code = entry.replaced_by
+    raise ValueError(f"the catalog's replaced_by chain from {code} does not end")
 
 
 def _capped(problems: Sequence[Problem]) -> Iterable[Problem]:

@@ -76,7 +76,7 @@ class Pipeline:
             )
         operation = bound.operation
         identity = (request.scope.get("state") or {}).get("identity")
-        denied = role_check(operation.definition, identity)
+        denied = role_check(operation.annotated, identity)
         if denied is not None:
             role = identity.role if isinstance(identity, Identity) else "none"
             return self.responder.respond(
@@ -103,7 +103,7 @@ class Pipeline:
         try:
             validated = self.validator.validate(operation, raw)
             participant = requested_participant(validated.query, validated.body)
-            refused = participant_check(operation.definition, identity, participant)
+            refused = participant_check(operation.annotated, identity, participant)
             if refused is not None:
                 return self.responder.respond(
                     operation,

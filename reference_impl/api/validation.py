@@ -12,9 +12,10 @@ operation lists for its version:
 - a body that cannot be read as the operation's JSON object (malformed
   JSON, wrong content type, not an object, a field the schema does not
   have): GEN0003, or SER0018 in the 1.0.0 files that predate it;
-- an array longer than a business limit the specs state (see
-  :data:`LIMIT_CODES`): that limit's own code, so 501 records is SER0030
-  and a 21-segment bid is POR0003, as the engine would say, rather than a
+- an array longer than a business limit the specs state (the arrays
+  ``crr_contract.limits.REQUEST_LIMITS`` names, whatever their
+  ``maxItems``): that limit's own code, so one record too many is SER0030
+  and one segment too many POR0003, as the engine would say, rather than a
   generic SER0002.
 
 When the operation lists none of a code's alternatives the preferred code is
@@ -40,13 +41,14 @@ from openapi_core.validation.request.exceptions import (
 )
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
+from crr_contract.derivation import DerivationRules
+from crr_contract.limits import array_path, limit_code
 from crr_contract.openapi_messages import OpenAPIRequest
 from crr_contract.operations import Operation, ServiceSpec
 from reference_impl.api.errors import Problem
 
 __all__ = [
     "DEFAULT_BODY_LIMIT",
-    "LIMIT_CODES",
     "InvalidRequest",
     "RawRequest",
     "RequestValidator",
@@ -54,10 +56,6 @@ __all__ = [
     "body_limit",
     "oversized_body",
 ]
-
-LIMIT_CODES: Mapping[int, str] = {500: "SER0030", 20: "POR0003"}
-"""``maxItems`` limits that are business rules with their own code (specs/README.md:
-a submission holds at most 500 records, a bid at most 20 segments)."""
 
 _ALTERNATIVES: Mapping[str, tuple[str, ...]] = {
     "GEN0003": ("GEN0003", "SER0018", "SER0002"),
@@ -212,7 +210,9 @@ def _body_problem(operation: Operation, error: SchemaError) -> Problem:
     if keyword == "maxItems" and isinstance(error.validator_value, int):
         limit = error.validator_value
         count = len(error.instance) if isinstance(error.instance, list) else "too many"
-        code = _choose(operation, LIMIT_CODES.get(limit, "SER0002"))
+        array = array_path(error.absolute_path)
+        declared = limit_code(operation.service, operation.operation_id, array)
+        code = _choose(operation, declared or "SER0002")
         return Problem(code, f"{where or 'body'} holds {count} items; at most {limit} are allowed.")
     if keyword == "additionalProperties" or (keyword == "type" and not where):
         return Problem(_choose(operation, "GEN0003"), f"{where or 'body'}: {error.message}.")
@@ -262,20 +262,15 @@ def _cast_query(operation: Operation, query: Sequence[tuple[str, str]]) -> dict[
     return values
 
 
-BODY_LIMIT_KEY = "x-max-body-bytes"
-DEFAULT_BODY_LIMIT = 4 * 1024 * 1024
-"""The request body limit when the spec states none: 500 records (the documented limit) of
-any CRR request type serialize to well under 1 MiB."""
+DEFAULT_BODY_LIMIT = DerivationRules.shipped().max_body_bytes
+"""The request body limit when the spec states none (``max_body_bytes`` of the shipped
+``specs/derivations.yaml``): 500 records of any CRR request type serialize to well under 1 MiB."""
 
 
 def body_limit(operation: Operation) -> int:
     """The largest request body ``operation`` accepts: its spec's ``x-max-body-bytes`` (on the
-    operation, else in ``info``), else ``DEFAULT_BODY_LIMIT``."""
-    for node in (operation.definition, operation.spec.document.get("info") or {}):
-        value = node.get(BODY_LIMIT_KEY)
-        if isinstance(value, int) and value > 0:
-            return value
-    return DEFAULT_BODY_LIMIT
+    operation, else in ``info``), else the catalog's default (``specs/derivations.yaml``)."""
+    return operation.max_body_bytes
 
 
 def oversized_body(operation: Operation, size: int | None, limit: int) -> InvalidRequest:

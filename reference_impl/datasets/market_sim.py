@@ -4,7 +4,7 @@ The data is ``scenarios/datasets/market-sim-2025-10.yaml``, the file the
 scenarios load into any target through the operator API; this module reads
 it and names the markets and locations that the tests refer to.
 
-The same data serves the engine tests (``tests/reference_engine/world.py``
+The same data serves the engine tests (``tests/engine/system/world.py``
 imports it) and the HTTP tests, so what a developer pokes at with
 ``serve`` is what the test suite proves correct: six participants (an LSE
 and CRR holder, a trader, a UDC, a TOR holder, a second LSE with a small

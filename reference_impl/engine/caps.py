@@ -50,6 +50,7 @@ from reference_impl.engine.load import LoadBook
 from reference_impl.engine.markets import (
     ANNUAL_TIERS,
     MONTHLY_TIERS,
+    SUB_MARKETS,
     Market,
     MarketKey,
     MarketType,
@@ -174,7 +175,7 @@ class CapCalculator:
         process = MarketKey(MarketType.ALLOCATION, Period.ANNUAL, year, None, Tier.T1)
         rows = []
         for sink in _sinks(participant):
-            for tou in TimeOfUse:
+            for tou in SUB_MARKETS:
                 for season in SEASONS:
                     period = season_term(year, season)
                     base = self._adjusted(participant.name, sink, tou, process, period)
@@ -195,7 +196,7 @@ class CapCalculator:
         seq = {(r["Sink"], r["TimeOfUse"], r["Season"]): r for r in self.seq(participant, year)}
         this_year_start = year_term(year)[0]
         for (sink, tou_text, season), seq_row in seq.items():
-            tou = TimeOfUse(tou_text)
+            tou = TimeOfUse.sub_market(tou_text)
             last = season_term(year - 1, season)
             previous = _mw(
                 self._held(
@@ -240,7 +241,7 @@ class CapCalculator:
         period = month_term(year, month)
         rows = []
         for sink in _sinks(participant):
-            for tou in TimeOfUse:
+            for tou in SUB_MARKETS:
                 base = self._adjusted(participant.name, sink, tou, process, period)
                 seasonal = _mw(
                     self._held(
@@ -284,7 +285,7 @@ class CapCalculator:
             return [
                 NominationCap(participant.name, market.name, key.tier, sink, tou, None)
                 for sink in _sinks(participant)
-                for tou in TimeOfUse
+                for tou in SUB_MARKETS
             ]
         if key.period is Period.MONTHLY:
             return self._monthly_caps(participant, market)
@@ -308,7 +309,7 @@ class CapCalculator:
         period = month_term(key.year, key.month or 1)
         caps = []
         for row in self.meq(participant, key.year, key.month or 1):
-            tou = TimeOfUse(row["TimeOfUse"])
+            tou = TimeOfUse.sub_market(row["TimeOfUse"])
             meq = row["MonthlyEligibleQuantity"]
             if key.tier is Tier.T1:
                 cap = self.parameters.monthly_t1_share_of_meq * meq
@@ -343,13 +344,18 @@ class CapCalculator:
             else:
                 period = season_term(key.year, season)
                 cap = amount - self._earlier_awards(
-                    participant.name, sink, TimeOfUse(tou_text), market, period
+                    participant.name, sink, TimeOfUse.sub_market(tou_text), market, period
                 )
             slot = (sink, tou_text)
             least[slot] = min(least.get(slot, math.inf), max(cap, 0.0))
         return [
             NominationCap(
-                participant.name, market.name, key.tier, sink, TimeOfUse(tou), round(value, 6)
+                participant.name,
+                market.name,
+                key.tier,
+                sink,
+                TimeOfUse.sub_market(tou),
+                round(value, 6),
             )
             for (sink, tou), value in sorted(least.items())
         ]

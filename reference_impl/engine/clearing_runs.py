@@ -40,7 +40,6 @@ from reference_impl.engine.clearing import (
     clear_allocation,
     clear_auction,
 )
-from reference_impl.engine.clearing.records import TimeOfUse as ClearingTimeOfUse
 from reference_impl.engine.clock import format_utc
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.holdings import CRR, CrrType, Holdings, MarketTerm
@@ -181,7 +180,7 @@ def baseload(holdings: Holdings, market: Market) -> list[ExistingCRR]:
                     source=crr.source,
                     sink=crr.sink,
                     mw=mw,
-                    time_of_use=ClearingTimeOfUse(str(crr.time_of_use)),
+                    time_of_use=crr.time_of_use,
                     crr_type=str(crr.crr_type) if crr.crr_type else "AUCTION",
                 )
             )

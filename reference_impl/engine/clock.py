@@ -25,6 +25,7 @@ __all__ = [
     "parse_optional_utc",
     "parse_utc",
     "require_utc",
+    "settable",
 ]
 
 
@@ -78,6 +79,13 @@ class SettableClock:
         if delta < timedelta(0):
             raise DomainError("SER0002", "The clock can only be advanced forward.", "seconds")
         self._now = self._now + delta
+
+
+def settable(clock: Clock) -> SettableClock:
+    """``clock`` as one the operator may move; SER0002 when it is not (a fixed or wall clock)."""
+    if not isinstance(clock, SettableClock):
+        raise DomainError("SER0002", "This system's clock cannot be set.", "time")
+    return clock
 
 
 class FixedClock:

@@ -7,6 +7,25 @@ operation can forget it and each runs it exactly once. Marking an operation
 ``@command`` also records it in :data:`JOURNALED`, the set of state-changing
 methods a store journals and replays (``system.COMMANDS``), so the list
 cannot drift from the methods.
+
+Replay contract (for the storage layer)
+---------------------------------------
+Every method named in :data:`JOURNALED` changes state; all others only read.
+A command's arguments are plain JSON values (str, int, float, bool, None,
+lists and dicts of them), and its only other input is the clock reading when
+it is called. A command that raises ``DomainError`` changes nothing but the
+clock-driven window transitions that were due anyway (which depend only on
+the time), so it need not be journaled.
+
+To persist, journal each command that returned normally as
+``(clock time, method name, keyword arguments)``. To restore, build a
+``CRRSystem`` on a ``SettableClock`` with the same limits, and for each entry
+in order set the clock to its time and call the method with its arguments;
+then set the clock to the current time. The same commands at the same clock
+times give the same state and the same IDs (every ID comes from a counter in
+the state), so ``CRRSystem.snapshot()`` of the replayed system equals the
+original's. ``snapshot()`` first applies the window transitions due at the
+current clock reading, so two systems are compared at the same time.
 """
 
 from __future__ import annotations

@@ -39,6 +39,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from reference_impl.engine.caps import CapCalculator
 from reference_impl.engine.clearing_runs import MarketResults
@@ -48,7 +49,7 @@ from reference_impl.engine.holdings import Holdings
 from reference_impl.engine.load import LoadBook
 from reference_impl.engine.load_migration import LoadMigration, LoadMigrationMarket
 from reference_impl.engine.locations import LocationBook
-from reference_impl.engine.markets import Market, MarketBook, Period, TimeOfUse
+from reference_impl.engine.markets import SUB_MARKETS, Market, MarketBook, Period
 from reference_impl.engine.participants import ParticipantBook
 from reference_impl.engine.secondary_market import OfferStatus, SecondaryMarket
 from reference_impl.engine.tor_conversion import ConversionStatus, TorConversion
@@ -63,29 +64,11 @@ __all__ = [
     "DownloadType",
     "Downloads",
     "Resource",
+    "Visibility",
     "download_type",
     "read_resource",
+    "types_of",
 ]
-
-PUBLIC_TYPES = (
-    "CRRExistingCRRs",
-    "CRRPublicAuctionResult",
-    "CRRPublicAllocationResult",
-    "CRRSourceandSinkNameMapping",
-)
-PRIVATE_TYPES = (
-    "CRRPrivateAuction",
-    "CRRPrivateAllocation",
-    "CRRTorConversionRequest",
-    "CRRLoadMigrationResult",
-    "CRRHistoricalForecastLoad",
-    "CRRSecondaryMarketOffer",
-    "CRRSecondaryMarketResponse",
-    "CRRMEQResult",
-    "CRRSEQResult",
-    "CRRUpperBoundResult",
-)
-RESTRICTED_TYPES = ("CRRResource",)
 
 FUELS = (
     "GAS",
@@ -175,12 +158,21 @@ replace ``MarketName`` (a load migration result names its own market).
 """
 
 
+class Visibility(StrEnum):
+    """Who may download a type: anyone, only the participant it concerns, or NDA holders."""
+
+    PUBLIC = "PUBLIC"
+    PRIVATE = "PRIVATE"
+    RESTRICTED = "RESTRICTED"
+
+
 @dataclass(frozen=True, slots=True)
 class DownloadType:
-    """One registered download type: its builder, and whether its schema names the market."""
+    """One registered download type: its builder, who may see it, whether it names the market."""
 
     name: str
     build: Builder
+    visibility: Visibility
     names_market: bool = True
 
 
@@ -188,18 +180,28 @@ BUILDERS: dict[str, DownloadType] = {}
 """Download type name -> its registration, filled by :func:`download_type`."""
 
 
-def download_type(name: str, *, names_market: bool = True) -> Callable[[Builder], Builder]:
-    """Register a function as the builder of download type ``name``.
+def download_type(
+    name: str, visibility: Visibility, *, names_market: bool = True
+) -> Callable[[Builder], Builder]:
+    """Register a function as the builder of download type ``name``, visible as ``visibility``.
 
     A registry keeps each type's rows in a function of its own, found by the
-    name the request carries, so adding a type means adding one function.
+    name the request carries, with everything else known about the type, so
+    adding a type means adding one function and the type lists cannot drift.
     """
 
     def register(build: Builder) -> Builder:
-        BUILDERS[name] = DownloadType(name, build, names_market)
+        if name in BUILDERS:
+            raise ValueError(f"download type {name} is registered twice")
+        BUILDERS[name] = DownloadType(name, build, visibility, names_market)
         return build
 
     return register
+
+
+def types_of(visibility: Visibility) -> tuple[str, ...]:
+    """The registered download types of ``visibility``, in registration order."""
+    return tuple(name for name, entry in BUILDERS.items() if entry.visibility is visibility)
 
 
 class Downloads:
@@ -239,11 +241,13 @@ class Downloads:
         now: datetime,
     ) -> dict:
         """The ``data`` of one download."""
-        if download_type not in (*PUBLIC_TYPES, *PRIVATE_TYPES, *RESTRICTED_TYPES):
+        registered = BUILDERS.get(download_type)
+        if registered is None:
             raise DomainError(
                 "MDT0001", f"Download type {download_type!r} is unknown.", "downloadType"
             )
-        if download_type in PRIVATE_TYPES and participant_name is None:
+        private = registered.visibility is Visibility.PRIVATE
+        if private and participant_name is None:
             raise DomainError(
                 "SER0001", "A private download names the participant.", "participantName"
             )
@@ -257,19 +261,12 @@ class Downloads:
                 "GeneratedAt": format_utc(now),
             } | _migration_rows(migration, name)
         market = self.markets.get(market_name)
-        registered = BUILDERS.get(download_type)
-        if registered is None:
-            raise DomainError(
-                "MDT0002",
-                f"{download_type} is not available for market {market.name}.",
-                "downloadType",
-            )
         # Some schemas have no MarketName: load data covers every load window
         # feeding the market, the others name a window or model of their own.
         head = {"MarketName": market.name} if registered.names_market else {}
         head["GeneratedAt"] = format_utc(now)
         participant = None
-        if download_type in PRIVATE_TYPES:
+        if private:
             participant = self.participants.get(participant_name).name
             head["ParticipantName"] = participant
         return head | registered.build(self, market, participant)
@@ -284,7 +281,7 @@ def _published(src: Downloads, market: Market) -> MarketResults:
     return results
 
 
-@download_type("CRRExistingCRRs")
+@download_type("CRRExistingCRRs", Visibility.PUBLIC)
 def existing_crrs(src: Downloads, market: Market, _participant: None) -> dict:
     """CRRs held over the market's term, without their owners (public)."""
     rows = [
@@ -306,7 +303,7 @@ def existing_crrs(src: Downloads, market: Market, _participant: None) -> dict:
     return {"ExistingCRRs": rows}
 
 
-@download_type("CRRSourceandSinkNameMapping")
+@download_type("CRRSourceandSinkNameMapping", Visibility.PUBLIC)
 def source_sink_mapping(src: Downloads, market: Market, _participant: None) -> dict:
     """Locations in effect over the market's term and their APnode mapping."""
     rows = []
@@ -332,7 +329,7 @@ def _term(market: Market) -> dict:
     return {"StartDate": format_utc(market.start_date), "EndDate": format_utc(market.end_date)}
 
 
-@download_type("CRRPublicAuctionResult")
+@download_type("CRRPublicAuctionResult", Visibility.PUBLIC)
 def public_auction_result(src: Downloads, market: Market, _participant: None) -> dict:
     """Clearing prices, awarded totals and binding constraints of a published auction."""
     results = _published(src, market)
@@ -378,7 +375,7 @@ def public_auction_result(src: Downloads, market: Market, _participant: None) ->
     return {"ClearingPrices": prices, "AwardedTotals": totals, "BindingConstraints": binding}
 
 
-@download_type("CRRPublicAllocationResult")
+@download_type("CRRPublicAllocationResult", Visibility.PUBLIC)
 def public_allocation_result(src: Downloads, market: Market, _participant: None) -> dict:
     """Nominated and allocated totals per time of use of a published allocation."""
     results = _published(src, market)
@@ -397,7 +394,7 @@ def public_allocation_result(src: Downloads, market: Market, _participant: None)
     return {"AllocationTotals": totals}
 
 
-@download_type("CRRPrivateAuction")
+@download_type("CRRPrivateAuction", Visibility.PRIVATE)
 def private_auction(src: Downloads, market: Market, participant: str) -> dict:
     """The participant's own awarded bids and offers of a published auction."""
     results = _published(src, market)
@@ -421,7 +418,7 @@ def private_auction(src: Downloads, market: Market, participant: str) -> dict:
     return {"AwardedBids": rows}
 
 
-@download_type("CRRPrivateAllocation")
+@download_type("CRRPrivateAllocation", Visibility.PRIVATE)
 def private_allocation(src: Downloads, market: Market, participant: str) -> dict:
     """The participant's own allocation results of a published allocation market."""
     results = _published(src, market)
@@ -444,21 +441,21 @@ def private_allocation(src: Downloads, market: Market, participant: str) -> dict
     return {"AllocationResults": rows}
 
 
-@download_type("CRRSEQResult")
+@download_type("CRRSEQResult", Visibility.PRIVATE)
 def seq_result(src: Downloads, market: Market, participant: str) -> dict:
     """The participant's seasonal eligible quantities for the market's year."""
     who = src.participants.get(participant)
     return {"SEQResults": src.caps.seq(who, market.key.year)}
 
 
-@download_type("CRRUpperBoundResult")
+@download_type("CRRUpperBoundResult", Visibility.PRIVATE)
 def upper_bound_result(src: Downloads, market: Market, participant: str) -> dict:
     """The participant's Tier 1 upper bounds for the market's year."""
     who = src.participants.get(participant)
     return {"UpperBoundResults": src.caps.upper_bound(who, market.key.year)}
 
 
-@download_type("CRRMEQResult")
+@download_type("CRRMEQResult", Visibility.PRIVATE)
 def meq_result(src: Downloads, market: Market, participant: str) -> dict:
     """The participant's monthly eligible quantities; monthly markets only."""
     if market.key.period is not Period.MONTHLY or market.key.month is None:
@@ -469,7 +466,7 @@ def meq_result(src: Downloads, market: Market, participant: str) -> dict:
     return {"MEQResults": src.caps.meq(who, market.key.year, market.key.month)}
 
 
-@download_type("CRRHistoricalForecastLoad", names_market=False)
+@download_type("CRRHistoricalForecastLoad", Visibility.PRIVATE, names_market=False)
 def historical_forecast_load(src: Downloads, market: Market, participant: str) -> dict:
     """The participant's stored load in the windows feeding the market (not CEC)."""
     rows = []
@@ -498,7 +495,7 @@ def _offers(src: Downloads, market: Market, participant: str) -> list:
     return [o for o in src.secondary.offers_of(participant) if _overlaps(o.start, o.end, market)]
 
 
-@download_type("CRRSecondaryMarketOffer", names_market=False)
+@download_type("CRRSecondaryMarketOffer", Visibility.PRIVATE, names_market=False)
 def secondary_market_offers(src: Downloads, market: Market, participant: str) -> dict:
     """Offers the participant made or was offered over the market's term."""
     rows = []
@@ -528,7 +525,7 @@ def secondary_market_offers(src: Downloads, market: Market, participant: str) ->
     return {"SecondaryMarketOffers": rows}
 
 
-@download_type("CRRSecondaryMarketResponse", names_market=False)
+@download_type("CRRSecondaryMarketResponse", Visibility.PRIVATE, names_market=False)
 def secondary_market_responses(src: Downloads, market: Market, participant: str) -> dict:
     """Responses to those offers, as far as the participant may see them."""
     rows = [
@@ -551,7 +548,7 @@ def secondary_market_responses(src: Downloads, market: Market, participant: str)
 # -- TOR conversion -------------------------------------------------------------
 
 
-@download_type("CRRTorConversionRequest", names_market=False)
+@download_type("CRRTorConversionRequest", Visibility.PRIVATE, names_market=False)
 def tor_conversion_requests(src: Downloads, market: Market, participant: str) -> dict:
     """The participant's conversion records from the latest window holding any."""
     if src.tor is None or not src.tor.windows():
@@ -608,7 +605,7 @@ def _lm_market(src: Downloads, name: str) -> LoadMigrationMarket:
     return src.migration.market(name)
 
 
-@download_type("CRRLoadMigrationResult")
+@download_type("CRRLoadMigrationResult", Visibility.PRIVATE)
 def load_migration_result(src: Downloads, market: Market, participant: str) -> dict:
     """Posted results of the load migration market feeding the market."""
     key = market.key
@@ -635,7 +632,7 @@ def _migration_rows(market: LoadMigrationMarket, participant: str) -> dict:
     for (udc, lse, sink), net_mw in market.udc_net.items():
         if lse != participant:
             continue
-        for tou in TimeOfUse:
+        for tou in SUB_MARKETS:
             adjustments = [
                 {
                     "CrrID": a["crrId"],
@@ -668,7 +665,7 @@ def _migration_rows(market: LoadMigrationMarket, participant: str) -> dict:
 # -- resources ------------------------------------------------------------------
 
 
-@download_type("CRRResource", names_market=False)
+@download_type("CRRResource", Visibility.RESTRICTED, names_market=False)
 def resources(src: Downloads, market: Market, _participant: None) -> dict:
     """Resources of the market's network model in effect over its term (restricted)."""
     key = market.key
@@ -684,3 +681,9 @@ def resources(src: Downloads, market: Market, _participant: None) -> dict:
             continue
         rows.append(resource.to_row())
     return {"ModelName": f"{model}_{market.model_release}", "Resources": rows}
+
+
+PUBLIC_TYPES = types_of(Visibility.PUBLIC)
+PRIVATE_TYPES = types_of(Visibility.PRIVATE)
+RESTRICTED_TYPES = types_of(Visibility.RESTRICTED)
+"""The type lists by visibility, read from the registry above."""

@@ -100,7 +100,7 @@ class CRR:
         if self.end <= self.start:
             raise DomainError("SER0002", f"CRR {self.crr_id}: term ends before it starts.", "end")
         object.__setattr__(self, "mw", mw)
-        object.__setattr__(self, "time_of_use", TimeOfUse(self.time_of_use))
+        object.__setattr__(self, "time_of_use", TimeOfUse.sub_market(self.time_of_use))
         object.__setattr__(self, "market_term", MarketTerm(self.market_term))
         object.__setattr__(self, "hedge_type", HedgeType(self.hedge_type))
         if self.crr_type is not None:

@@ -6,7 +6,8 @@ Each window feeds the allocation markets of one process (a month or a year).
 
 Request-level problems reject the whole submission: window not open or of
 another load type (LHFV0001), a sink the participant does not serve
-(LHFV0002), bad fields (SER0001, SER0002), more than 500 records (SER0030).
+(LHFV0002), bad fields (SER0001, SER0002), more records than the spec's
+``maxItems`` (SER0030).
 A submission that passes is checked sink by sink against the sink's
 exceedance limit, and the result is reported per sink: ACCEPTED, or FAILED
 with LHFV0003. Accepted sinks' records replace what the participant had
@@ -32,12 +33,11 @@ from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.identifiers import IdCounters
 from reference_impl.engine.locations import LocationBook
-from reference_impl.engine.markets import MarketKey, TimeOfUse, parse_market_name
+from reference_impl.engine.markets import SUB_MARKETS, MarketKey, TimeOfUse, parse_market_name
 from reference_impl.engine.participants import Participant, ParticipantKind
 from reference_impl.engine.windows import Window, WindowStatus
 
 __all__ = [
-    "MAX_RECORDS",
     "LoadBook",
     "LoadRecord",
     "LoadRules",
@@ -46,9 +46,6 @@ __all__ = [
     "LoadWindow",
     "SinkResult",
 ]
-
-MAX_RECORDS = 500
-"""At most 500 records per submission (SER0030)."""
 
 
 class LoadType(StrEnum):
@@ -177,9 +174,11 @@ class LoadSubmissionResult:
 class LoadBook:
     """Load windows, the load stored per participant, window and sink, and submission results."""
 
-    def __init__(self, ids: IdCounters, rules: LoadRules | None = None) -> None:
+    def __init__(self, ids: IdCounters, rules: LoadRules, max_records: int) -> None:
         self._ids = ids
-        self.rules = rules or LoadRules()
+        self.rules = rules
+        self.max_records = max_records
+        """Records in one submission at most (the spec's ``maxItems``, SER0030)."""
         self._windows: dict[str, LoadWindow] = {}
         self._stored: dict[tuple[str, str, str], tuple[LoadRecord, ...]] = {}
         self._latest: dict[tuple[str, str], LoadSubmissionResult] = {}
@@ -202,6 +201,16 @@ class LoadBook:
     def windows(self) -> Iterator[LoadWindow]:
         """Every load window, by name."""
         return iter(sorted(self._windows.values(), key=lambda w: w.name))
+
+    def open_windows(self, load_types: list[str], market_name: str | None) -> list[LoadWindow]:
+        """The windows of ``load_types`` open now, feeding ``market_name`` when one is named."""
+        return [
+            w
+            for w in self.windows()
+            if w.window.is_open
+            and str(w.load_type) in load_types
+            and (market_name is None or w.market_name == market_name)
+        ]
 
     # -- submissions ------------------------------------------------------------
 
@@ -269,10 +278,10 @@ class LoadBook:
     ) -> list[LoadRecord]:
         if not isinstance(records, list) or not records:
             raise DomainError("SER0001", "A load submission needs at least one record.", "records")
-        if len(records) > MAX_RECORDS:
+        if len(records) > self.max_records:
             raise DomainError(
                 "SER0030",
-                f"A load submission holds at most {MAX_RECORDS} records; got {len(records)}.",
+                f"A load submission holds at most {self.max_records} records; got {len(records)}.",
                 "records",
             )
         found = FindingCollector()
@@ -300,7 +309,7 @@ class LoadBook:
             except DomainError as error:
                 found.add(error.code, error.message, error.field)
                 continue
-            if raw["timeOfUse"] not in TimeOfUse.__members__:
+            if raw["timeOfUse"] not in SUB_MARKETS:
                 found.add(
                     "SER0002", f"Invalid time of use {raw['timeOfUse']!r}.", f"{where}.timeOfUse"
                 )
@@ -314,12 +323,14 @@ class LoadBook:
             ):
                 found.add("SER0002", f"Invalid load {mw!r}; expected MW >= 0.", f"{where}.loadMw")
                 continue
-            key = (sink, effective, TimeOfUse(raw["timeOfUse"]))
+            key = (sink, effective, TimeOfUse.sub_market(raw["timeOfUse"]))
             if key in seen:
                 found.add("SER0002", "Duplicate sink, effective date and time of use.", where)
                 continue
             seen.add(key)
-            parsed.append(LoadRecord(sink, effective, TimeOfUse(raw["timeOfUse"]), float(mw)))
+            parsed.append(
+                LoadRecord(sink, effective, TimeOfUse.sub_market(raw["timeOfUse"]), float(mw))
+            )
         found.raise_if_any()
         return parsed
 

@@ -44,7 +44,6 @@ from reference_impl.engine.quantities import is_finite_number
 from reference_impl.engine.windows import Window, WindowStatus
 
 __all__ = [
-    "MAX_RECORDS",
     "LoadMigration",
     "LoadMigrationMarket",
     "MigrationRecord",
@@ -53,7 +52,6 @@ __all__ = [
     "parse_migration_market_name",
 ]
 
-MAX_RECORDS = 500
 LOAD_MIGRATION_MARKET = "LOAD_MIGRATION"
 _NAME = re.compile(r"^LM_(?:AN_(?P<ay>\d{4})|MN_(?P<my>\d{4})_M(?P<mm>0[1-9]|1[0-2]))$")
 
@@ -195,11 +193,14 @@ class LoadMigration:
         locations: LocationBook,
         holdings: Holdings,
         ids: IdCounters,
+        max_records: int,
     ) -> None:
         self._participants = participants
         self._locations = locations
         self._holdings = holdings
         self._ids = ids
+        self._max_records = max_records
+        """Records in one submission at most (the spec's ``maxItems``, SER0030)."""
         self._markets: dict[str, LoadMigrationMarket] = {}
         self._submissions: dict[str, UdcSubmission] = {}
 
@@ -244,9 +245,9 @@ class LoadMigration:
             raise DomainError("LMV1001", f"{participant.name} is not a UDC.", "participantName")
         if not isinstance(records, list) or not records:
             raise DomainError("SER0001", "A submission holds at least one record.", "records")
-        if len(records) > MAX_RECORDS:
+        if len(records) > self._max_records:
             raise DomainError(
-                "SER0030", f"A submission holds at most {MAX_RECORDS} records.", "records"
+                "SER0030", f"A submission holds at most {self._max_records} records.", "records"
             )
         parsed = self._parse(records)
         for earlier in self._submissions.values():

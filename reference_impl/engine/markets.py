@@ -32,6 +32,7 @@ __all__ = [
     "ANNUAL_TIERS",
     "MODEL_RELEASES",
     "MONTHLY_TIERS",
+    "SUB_MARKETS",
     "Market",
     "MarketBook",
     "MarketKey",
@@ -68,10 +69,31 @@ class Tier(StrEnum):
 
 
 class TimeOfUse(StrEnum):
-    """On-peak and off-peak: each clears as its own sub-market."""
+    """Time-of-use block: on-peak and off-peak each clear as their own sub-market.
+
+    ``H24`` (``24HR``) only appears on existing rights a clearing takes as
+    baseload, fixed in both sub-markets; everything participants submit or
+    hold in the books is ON or OFF (:meth:`sub_market`, :data:`SUB_MARKETS`).
+    """
 
     ON = "ON"
     OFF = "OFF"
+    H24 = "24HR"
+
+    def applies_to(self, sub_market: TimeOfUse) -> bool:
+        """Whether a right of this TOU is fixed in ``sub_market``."""
+        return self is sub_market or self is TimeOfUse.H24
+
+    @classmethod
+    def sub_market(cls, value: object) -> TimeOfUse:
+        """``value`` as ON or OFF; ``ValueError`` for anything else, 24HR included."""
+        if value not in SUB_MARKETS:
+            raise ValueError(f"Expected a time of use ON or OFF but got {value!r}")
+        return cls(value)
+
+
+SUB_MARKETS: tuple[TimeOfUse, ...] = (TimeOfUse.ON, TimeOfUse.OFF)
+"""The sub-markets every market clears, in the order results list them."""
 
 
 MONTHLY_TIERS: tuple[Tier, ...] = (Tier.ETC, Tier.T1, Tier.T2)
@@ -148,7 +170,7 @@ class Market:
 
     def __post_init__(self) -> None:
         self.start_date, self.end_date = self.key.term()
-        self.times_of_use = tuple(TimeOfUse(t) for t in self.times_of_use)
+        self.times_of_use = tuple(TimeOfUse.sub_market(t) for t in self.times_of_use)
         if self.model_release not in MODEL_RELEASES:
             raise DomainError(
                 "SER0002", f"Model release {self.model_release!r} is not one of {MODEL_RELEASES}."

@@ -22,7 +22,7 @@ from reference_impl.engine.clearing.records import Nomination as ClearingNominat
 from reference_impl.engine.errors import DomainError, Finding, FindingCollector
 from reference_impl.engine.identifiers import IdCounters
 from reference_impl.engine.locations import LocationBook, MarketTerm
-from reference_impl.engine.markets import Market, MarketBook, MarketType, TimeOfUse
+from reference_impl.engine.markets import SUB_MARKETS, Market, MarketBook, MarketType, TimeOfUse
 from reference_impl.engine.participants import Participant, ParticipantBook, ParticipantKind
 from reference_impl.engine.portfolio_lifecycle import (
     PortfolioBase,
@@ -126,12 +126,15 @@ class NominationPortfolios:
         locations: LocationBook,
         ids: IdCounters,
         caps: CapLookup,
+        max_records: int,
     ) -> None:
         self._markets = markets
         self._participants = participants
         self._locations = locations
         self._ids = ids
         self._caps = caps
+        self._max_records = max_records
+        """Nominations in one portfolio at most (the spec's ``maxItems``, SER0030)."""
         self.book: PortfolioBook[NominationPortfolio] = PortfolioBook("nomination")
 
     def _market(self, market_name: object) -> Market:
@@ -152,7 +155,7 @@ class NominationPortfolios:
     ) -> tuple[NominationRecord, ...]:
         if not isinstance(raw_nominations, list):
             raise DomainError("SER0001", "A portfolio needs a list of nominations.", "nominations")
-        check_record_count(len(raw_nominations), "nominations")
+        check_record_count(len(raw_nominations), "nominations", self._max_records)
         found = FindingCollector()
         term = MarketTerm(market.name, market.start_date, market.end_date)
         parsed: list[NominationRecord] = []
@@ -190,7 +193,7 @@ class NominationPortfolios:
                     f"{where}.sink",
                 )
             tou = raw["timeOfUse"]
-            if tou not in TimeOfUse.__members__ or TimeOfUse(tou) not in market.times_of_use:
+            if tou not in SUB_MARKETS or TimeOfUse.sub_market(tou) not in market.times_of_use:
                 found.add(
                     "POR0011",
                     f"Time of use {tou!r} is not valid in {market.name}.",
@@ -207,7 +210,12 @@ class NominationPortfolios:
                 continue
             parsed.append(
                 NominationRecord(
-                    nomination_id, raw["source"], raw["sink"], TimeOfUse(tou), float(mw), priority
+                    nomination_id,
+                    raw["source"],
+                    raw["sink"],
+                    TimeOfUse.sub_market(tou),
+                    float(mw),
+                    priority,
                 )
             )
         found.raise_if_any()

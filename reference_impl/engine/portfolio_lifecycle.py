@@ -29,7 +29,6 @@ from reference_impl.engine.errors import DomainError, Finding
 from reference_impl.engine.markets import Market
 
 __all__ = [
-    "MAX_RECORDS",
     "PortfolioBase",
     "PortfolioBook",
     "PortfolioStatus",
@@ -41,8 +40,6 @@ __all__ = [
     "require_status_for_submit",
 ]
 
-MAX_RECORDS = 500
-"""At most 500 records (bids plus offers, or nominations) per portfolio (SER0030)."""
 
 _PORTFOLIO_NAME = re.compile(r"^[A-Za-z0-9_-]{1,50}$")
 
@@ -122,13 +119,13 @@ def check_portfolio_name(name: object) -> str:
     return name
 
 
-def check_record_count(count: int, what: str) -> None:
-    """At least one and at most :data:`MAX_RECORDS` records."""
+def check_record_count(count: int, what: str, limit: int) -> None:
+    """At least one and at most ``limit`` records (the spec's ``maxItems``, SER0030)."""
     if count == 0:
         raise DomainError("SER0001", f"A portfolio needs at least one {what}.", what)
-    if count > MAX_RECORDS:
+    if count > limit:
         raise DomainError(
-            "SER0030", f"A portfolio holds at most {MAX_RECORDS} records; got {count}.", what
+            "SER0030", f"A portfolio holds at most {limit} records; got {count}.", what
         )
 
 

@@ -1,7 +1,8 @@
 """Auction portfolios: buy bids and sell offers, their checks, and the credit they need.
 
 A buy bid is for an obligation CRR from a source to a sink in one time of
-use, with a stepped demand curve of 1 to 20 segments (POR0003). A segment's
+use, with a stepped demand curve of at least one segment and at most the
+spec's ``maxItems`` (POR0003). A segment's
 ``mw`` is the *cumulative* MW of the curve up to that step (as the auction
 spec states it), so MW must strictly increase and the price must not
 increase from one segment to the next (POR0004); every MW is above zero
@@ -39,8 +40,16 @@ from reference_impl.engine.credit import (
 from reference_impl.engine.errors import DomainError, Finding, FindingCollector
 from reference_impl.engine.holdings import HedgeType, Holdings
 from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.limits import Limits
 from reference_impl.engine.locations import LocationBook, MarketTerm
-from reference_impl.engine.markets import Market, MarketBook, MarketType, Period, TimeOfUse
+from reference_impl.engine.markets import (
+    SUB_MARKETS,
+    Market,
+    MarketBook,
+    MarketType,
+    Period,
+    TimeOfUse,
+)
 from reference_impl.engine.participants import ParticipantBook
 from reference_impl.engine.portfolio_lifecycle import (
     PortfolioBase,
@@ -56,7 +65,6 @@ from reference_impl.engine.portfolio_lifecycle import (
 from reference_impl.engine.quantities import is_finite_number
 
 __all__ = [
-    "MAX_SEGMENTS",
     "AuctionBid",
     "AuctionOffer",
     "AuctionPortfolio",
@@ -74,8 +82,6 @@ __all__ = [
     "portfolio_credit",
 ]
 
-MAX_SEGMENTS = 20
-"""At most 20 segments per bid or offer (POR0003)."""
 
 _ORDER_ID = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
@@ -186,15 +192,15 @@ class AuctionPortfolio(PortfolioBase):
 
 
 def _parse_segments(
-    raw: object, where: str, found: FindingCollector, *, rising_price: bool
+    raw: object, where: str, found: FindingCollector, *, rising_price: bool, limit: int
 ) -> tuple[Segment, ...] | None:
     if not isinstance(raw, list) or not raw:
-        found.add("SER0001", "A bid or offer needs 1 to 20 segments.", f"{where}.segments")
+        found.add("SER0001", f"A bid or offer needs 1 to {limit} segments.", f"{where}.segments")
         return None
-    if len(raw) > MAX_SEGMENTS:
+    if len(raw) > limit:
         found.add(
             "POR0003",
-            f"A bid or offer has at most {MAX_SEGMENTS} segments; got {len(raw)}.",
+            f"A bid or offer has at most {limit} segments; got {len(raw)}.",
             f"{where}.segments",
         )
         return None
@@ -240,12 +246,12 @@ def _time_of_use(
     raw: dict, market: Market, where: str, found: FindingCollector
 ) -> TimeOfUse | None:
     value = raw.get("timeOfUse")
-    if value not in TimeOfUse.__members__ or TimeOfUse(value) not in market.times_of_use:
+    if value not in SUB_MARKETS or TimeOfUse.sub_market(value) not in market.times_of_use:
         found.add(
             "POR0011", f"Time of use {value!r} is not valid in {market.name}.", f"{where}.timeOfUse"
         )
         return None
-    return TimeOfUse(value)
+    return TimeOfUse.sub_market(value)
 
 
 def _term(market: Market) -> MarketTerm:
@@ -253,7 +259,11 @@ def _term(market: Market) -> MarketTerm:
 
 
 def parse_bids(
-    raw_bids: object, market: Market, locations: LocationBook, found: FindingCollector
+    raw_bids: object,
+    market: Market,
+    locations: LocationBook,
+    found: FindingCollector,
+    max_segments: int,
 ) -> tuple[AuctionBid, ...]:
     """Check every buy bid of a new portfolio, recording findings; return the good ones."""
     if raw_bids is None:
@@ -280,7 +290,9 @@ def parse_bids(
         for finding in path:
             found.add(finding.code, finding.message, finding.field)
         tou = _time_of_use(raw, market, where, found)
-        segments = _parse_segments(raw["segments"], where, found, rising_price=False)
+        segments = _parse_segments(
+            raw["segments"], where, found, rising_price=False, limit=max_segments
+        )
         if path or tou is None or segments is None:
             continue
         bids.append(AuctionBid(bid_id, raw["source"], raw["sink"], tou, segments))
@@ -295,6 +307,7 @@ def parse_offers(
     holdings: Holdings,
     found: FindingCollector,
     taken_ids: set[str],
+    max_segments: int,
 ) -> tuple[AuctionOffer, ...]:
     """Check every sell offer of a new portfolio, recording findings; return the good ones."""
     if raw_offers is None:
@@ -316,7 +329,9 @@ def parse_offers(
         offer_id = _order_id(raw, where, f"S{i + 1:04d}", seen, found)
         crr = holdings.get(raw["crrId"])
         tou = _time_of_use(raw, market, where, found)
-        segments = _parse_segments(raw["segments"], where, found, rising_price=True)
+        segments = _parse_segments(
+            raw["segments"], where, found, rising_price=True, limit=max_segments
+        )
         if crr is None or crr.owner != participant:
             found.add(
                 "AUC0002", f"{participant} does not hold CRR {raw['crrId']!r}.", f"{where}.crrId"
@@ -502,6 +517,7 @@ class AuctionPortfolios:
         holdings: Holdings,
         ids: IdCounters,
         margins: CreditMarginTable,
+        limits: Limits,
     ) -> None:
         self._markets = markets
         self._participants = participants
@@ -509,6 +525,7 @@ class AuctionPortfolios:
         self._holdings = holdings
         self._ids = ids
         self.margins = margins
+        self._limits = limits
         self.book: PortfolioBook[AuctionPortfolio] = PortfolioBook("auction")
 
     def _market(self, market_name: object) -> Market:
@@ -530,12 +547,20 @@ class AuctionPortfolios:
         require_open_window(market)
         self.book.require_unused_name(participant.name, market.name, name)
         count = sum(len(x) for x in (bids, offers) if isinstance(x, list))
-        check_record_count(count, "bids")
+        check_record_count(count, "bids", self._limits.auction_records)
         found = FindingCollector()
-        parsed_bids = parse_bids(bids, market, self._locations, found)
+        segments = self._limits.segments
+        parsed_bids = parse_bids(bids, market, self._locations, found, segments)
         bid_ids = {b.bid_id for b in parsed_bids}
         parsed_offers = parse_offers(
-            participant.name, offers, market, self._locations, self._holdings, found, bid_ids
+            participant.name,
+            offers,
+            market,
+            self._locations,
+            self._holdings,
+            found,
+            bid_ids,
+            segments,
         )
         if not found:
             for finding in check_offers_held(

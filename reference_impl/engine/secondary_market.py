@@ -25,20 +25,16 @@ from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.holdings import CRR, Holdings, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
-from reference_impl.engine.markets import TimeOfUse
+from reference_impl.engine.markets import SUB_MARKETS, TimeOfUse
 from reference_impl.engine.participants import ParticipantBook
 from reference_impl.engine.quantities import is_finite_number
 
 __all__ = [
-    "MAX_TARGETS",
     "OfferStatus",
     "OfferTarget",
     "SecondaryMarket",
     "SecondaryOffer",
 ]
-
-MAX_TARGETS = 500
-"""An offer names at most 500 targets (SER0030)."""
 
 SECONDARY_MARKET = "SECONDARY_MARKET"
 
@@ -148,10 +144,14 @@ class SecondaryOffer:
 class SecondaryMarket:
     """Offers, responses and the transfers they cause."""
 
-    def __init__(self, participants: ParticipantBook, holdings: Holdings, ids: IdCounters) -> None:
+    def __init__(
+        self, participants: ParticipantBook, holdings: Holdings, ids: IdCounters, max_targets: int
+    ) -> None:
         self._participants = participants
         self._holdings = holdings
         self._ids = ids
+        self._max_targets = max_targets
+        """Targets of one offer at most (the spec's ``maxItems``, SER0030)."""
         self._offers: dict[str, SecondaryOffer] = {}
 
     # -- commands -----------------------------------------------------------------
@@ -175,16 +175,16 @@ class SecondaryMarket:
         end = parse_utc(end_date, "endDate")
         if end <= start:
             raise DomainError("SER0002", "endDate must be after startDate.", "endDate")
-        if time_of_use not in TimeOfUse.__members__:
+        if time_of_use not in SUB_MARKETS:
             raise DomainError("SER0002", f"Invalid time of use {time_of_use!r}.", "timeOfUse")
         if not isinstance(targets, list) or not targets:
             raise DomainError(
                 "SER0001", "An offer names at least one target.", "targetRespondingMps"
             )
-        if len(targets) > MAX_TARGETS:
+        if len(targets) > self._max_targets:
             raise DomainError(
                 "SER0030",
-                f"An offer names at most {MAX_TARGETS} targets; got {len(targets)}.",
+                f"An offer names at most {self._max_targets} targets; got {len(targets)}.",
                 "targetRespondingMps",
             )
         found = FindingCollector()

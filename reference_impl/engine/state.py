@@ -22,6 +22,7 @@ from reference_impl.engine.credit import CreditMarginTable
 from reference_impl.engine.downloads import Downloads, Resource
 from reference_impl.engine.holdings import Holdings
 from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.limits import Limits
 from reference_impl.engine.load import LoadBook, LoadRules
 from reference_impl.engine.load_migration import LoadMigration
 from reference_impl.engine.locations import LocationBook
@@ -47,16 +48,20 @@ class EngineState:
         clearing: MarketClearing | None,
         cap_parameters: CapParameters,
         load_rules: LoadRules,
+        limits: Limits,
     ) -> None:
         self.cap_parameters = cap_parameters
         self.load_rules = load_rules
+        self.limits = limits
         self.ids = IdCounters()
         self.participants = ParticipantBook()
         self.locations = LocationBook()
         self.markets = MarketBook()
         self.holdings = Holdings(self.ids)
-        self.load = LoadBook(self.ids, load_rules)
-        self.migration = LoadMigration(self.participants, self.locations, self.holdings, self.ids)
+        self.load = LoadBook(self.ids, load_rules, limits.load_records)
+        self.migration = LoadMigration(
+            self.participants, self.locations, self.holdings, self.ids, limits.migration_records
+        )
         self.caps = CapCalculator(
             self.load, self.holdings, self.migration.net_migration, cap_parameters
         )
@@ -67,12 +72,20 @@ class EngineState:
             self.holdings,
             self.ids,
             CreditMarginTable(default=0.0),
+            limits,
         )
         self.nominations = NominationPortfolios(
-            self.markets, self.participants, self.locations, self.ids, self.cap_lookup
+            self.markets,
+            self.participants,
+            self.locations,
+            self.ids,
+            self.cap_lookup,
+            limits.nomination_records,
         )
-        self.secondary = SecondaryMarket(self.participants, self.holdings, self.ids)
-        self.tor = TorConversion(self.participants, self.locations, self.holdings, self.ids)
+        self.secondary = SecondaryMarket(
+            self.participants, self.holdings, self.ids, limits.offer_targets
+        )
+        self.tor = TorConversion(self.participants, self.locations, self.holdings, self.ids, limits)
         self.messages = MessageBoard(self.ids)
         self.results: dict[str, MarketResults] = {}
         self.resources: list[Resource] = []

@@ -1,224 +1,70 @@
 """CRRSystem: the whole reference CRR system as one object, one method per business operation.
 
-The facade owns every book of the engine (markets, participants, locations,
-load, portfolios, holdings, secondary market, TOR conversion, load
-migration, messages, results) and the injected :class:`Clock`. Participants'
-operations take the acting participant's name first; every query that
-returns private data takes the requesting participant and answers only with
-that participant's records. Operator methods drive the market simulation:
-set or advance the clock, open and close windows, run the clearing, publish
-results, load a data set, reset.
-
-Replay contract (for the storage layer)
----------------------------------------
-Every method named in :data:`COMMANDS` (those marked ``@command``) changes
-state; all others only read.
-A command's arguments are plain JSON values (str, int, float, bool, None,
-lists and dicts of them), and its only other input is the clock reading when
-it is called. A command that raises :class:`DomainError` changes
-nothing but the clock-driven window transitions that were due anyway
-(which depend only on the time), so it need not be journaled.
-
-To persist, journal each command that returned normally as
-``(clock time, method name, keyword arguments)``. To restore, build a
-``CRRSystem`` on a :class:`SettableClock`, and for each entry in order set
-the clock to its time and call the method with its arguments; then set the
-clock to the current time. The same commands at the same clock times give
-the same state and the same IDs (every ID comes from a counter in the
-state), so :meth:`CRRSystem.snapshot` of the replayed system equals the
-original's. ``snapshot()`` first applies the window transitions due at the
-current clock reading, so two systems are compared at the same time.
+The facade is the engine's one command surface: it holds the state (every
+book, :class:`~reference_impl.engine.state.EngineState`), the injected
+:class:`Clock` and the request :class:`Limits`, and each method is marked
+``@command`` (journaled, see ``dispatch`` for the replay contract) or
+``@query``. The operator's simulation controls are inherited from
+``simulation_control``; the work itself lives in modules with one job each:
+the books, ``dataset_loading``, ``market_results`` (clearing and
+publication), ``window_transitions``, ``market_setup``,
+``notified_submissions``, ``query_arguments``. Participants' operations take the acting participant's
+name first; every query of private data answers only with that
+participant's records.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import functools
+from datetime import datetime
 from typing import Any
 
-from reference_impl.engine import dataset_loading, market_results, notices
+from reference_impl.engine import notified_submissions, query_arguments, window_transitions
 from reference_impl.engine.caps import CapParameters
 from reference_impl.engine.clearing_runs import MarketClearing
-from reference_impl.engine.clock import (
-    Clock,
-    SettableClock,
-    format_utc,
-    parse_optional_utc,
-    parse_utc,
-)
+from reference_impl.engine.clock import Clock, parse_optional_utc
 from reference_impl.engine.dispatch import JOURNALED, command, query
-from reference_impl.engine.errors import DomainError
+from reference_impl.engine.limits import Limits
 from reference_impl.engine.load import LoadRules
-from reference_impl.engine.locations import Availability
 from reference_impl.engine.market_calendar import calendar_rows
-from reference_impl.engine.markets import MODEL_RELEASES, MarketType, Period
-from reference_impl.engine.messages import Category, message_period
+from reference_impl.engine.markets import MarketType
+from reference_impl.engine.messages import message_period
 from reference_impl.engine.portfolios import credit_report
+from reference_impl.engine.simulation_control import SimulationControl
 from reference_impl.engine.state import EngineState
-from reference_impl.engine.window_transitions import apply_due, apply_transition, find_window
 
 __all__ = ["COMMANDS", "CRRSystem"]
 
 
-def _year(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 1900 <= value <= 2999:
-        raise DomainError("SER0002", f"Invalid year {value!r}.", "year")
-    return value
-
-
-class CRRSystem:
-    """The reference CRR system's state and every operation on it."""
+class CRRSystem(SimulationControl):
+    """The reference CRR system's state and every operation on it (the operator's inherited)."""
 
     def __init__(
         self,
         clock: Clock,
         *,
+        limits: Limits,
         clearing: MarketClearing | None = None,
         cap_parameters: CapParameters | None = None,
         load_rules: LoadRules | None = None,
     ) -> None:
         self._clock = clock
-        self._clearing_override = clearing
-        self._cap_parameters = cap_parameters or CapParameters()
-        self._load_rules = load_rules or LoadRules()
+        self._new_state = functools.partial(
+            EngineState,
+            clearing=clearing,
+            cap_parameters=cap_parameters or CapParameters(),
+            load_rules=load_rules or LoadRules(),
+            limits=limits,
+        )
+        self._state = self._new_state()
         self._command_time = clock.now()
         """The clock reading the running operation's window transitions were applied at."""
-        self._build()
-
-    def _build(self) -> None:
-        self._state = EngineState(
-            clearing=self._clearing_override,
-            cap_parameters=self._cap_parameters,
-            load_rules=self._load_rules,
-        )
-
-    # ------------------------------------------------------------------ time
-
-    def now(self) -> datetime:
-        """The current time on the injected clock (UTC)."""
-        return self._clock.now()
 
     def _sync(self) -> datetime:
         """Apply every window transition due at the clock's reading; only the dispatcher calls this."""
         now = self.now()
-        apply_due(self._state, now)
+        window_transitions.apply_due(self._state, now)
         return now
-
-    @command(sync="after")
-    def set_clock(self, time: str) -> dict:
-        """Operator: move the virtual clock to ``time`` (not backwards)."""
-        self._settable().set(parse_utc(time, "time"))
-        return {"now": format_utc(self.now())}
-
-    @command(sync="after")
-    def advance_clock(self, seconds: float) -> dict:
-        """Operator: move the virtual clock forward by ``seconds``."""
-        clock = self._settable()
-        if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-            raise DomainError("SER0002", "seconds must be a number.", "seconds")
-        clock.advance(timedelta(seconds=seconds))
-        return {"now": format_utc(self.now())}
-
-    def _settable(self) -> SettableClock:
-        if not isinstance(self._clock, SettableClock):
-            raise DomainError("SER0002", "This system's clock cannot be set.", "time")
-        return self._clock
-
-    # -------------------------------------------------------------- set-up
-
-    @command(sync=None)
-    def reset(self, clock_time: str | None = None) -> dict:
-        """Operator: forget all state; optionally restart the virtual clock at ``clock_time``."""
-        if clock_time is not None:
-            self._settable().restart(parse_utc(clock_time, "clockTime"))
-        self._build()
-        return {"now": format_utc(self.now())}
-
-    @command(sync="after")
-    def load_dataset(self, data: dict) -> dict:
-        """Operator: add a market-sim data set; nothing is added unless all of it is valid."""
-        return dataset_loading.load_dataset(self._state, data)
-
-    @command()
-    def set_model_release(self, market_name: str, release: str) -> dict:
-        """Operator: record the network model release (V0..V3) the market now uses."""
-        market = self._state.markets.get(market_name)
-        if release not in MODEL_RELEASES:
-            raise DomainError(
-                "SER0002",
-                f"Model release {release!r} is not one of {', '.join(MODEL_RELEASES)}.",
-                "release",
-            )
-        market.model_release = release
-        return market.to_dict()
-
-    @command()
-    def mark_location_unavailable(self, location: str, market_name: str, reason: str) -> dict:
-        """Operator: a source/sink list update islands or retires a location in a market.
-
-        Submitted auction portfolios with a bid there become INVALID.
-        """
-        market = self._state.markets.get(market_name)
-        if reason not in Availability.__members__:
-            raise DomainError("SER0002", f"Invalid reason {reason!r}.", "reason")
-        self._state.locations.mark_unavailable(location, market.name, Availability(reason))
-        invalid = (
-            self._state.auction.invalidate(market, self._command_time) if market.is_auction else []
-        )
-        return {"invalidatedPortfolios": [p.name for p in invalid]}
-
-    @command()
-    def post_message(
-        self,
-        subject: str,
-        body: str,
-        market_name: str | None = None,
-        participant_name: str | None = None,
-    ) -> dict:
-        """Operator: post a GENERAL message, public or to one participant."""
-        if participant_name is not None:
-            self._state.participants.get(participant_name)
-        if not isinstance(subject, str) or not isinstance(body, str) or not subject:
-            raise DomainError("SER0002", "subject and body must be text.", "subject")
-        message = self._state.messages.post(
-            Category.GENERAL,
-            subject,
-            body,
-            self._command_time,
-            market_name=market_name,
-            participant=participant_name,
-        )
-        return message.to_dict()
-
-    # ------------------------------------------------------ windows (operator)
-
-    @command()
-    def open_window(self, name: str, close_time: str | None = None) -> dict:
-        """Operator: open a market's (or load, TOR, load migration) window now."""
-        kind, window = find_window(self._state, name)
-        close_at = parse_optional_utc(close_time, "closeTime")
-        transition = window.open_now(self._command_time, close_at)
-        apply_transition(self._state, kind, name, transition)
-        return {"name": name, **window.to_dict()}
-
-    @command()
-    def close_window(self, name: str) -> dict:
-        """Operator: close a window now; submitted portfolios become CLOSED."""
-        kind, window = find_window(self._state, name)
-        transition = window.close_now(self._command_time)
-        apply_transition(self._state, kind, name, transition)
-        return {"name": name, **window.to_dict()}
-
-    # -------------------------------------------------------- clearing (operator)
-
-    @command()
-    def run_clearing(self, market_name: str) -> dict:
-        """Operator: clear a CLOSED market; results stay pending until published."""
-        return market_results.run_clearing(self._state, market_name, self._command_time)
-
-    @command()
-    def publish_results(self, market_name: str) -> dict:
-        """Operator: publish a cleared market (or post a load migration market's results)."""
-        return market_results.publish_results(self._state, market_name, self._command_time)
 
     # ------------------------------------------------------------ market info
 
@@ -230,22 +76,15 @@ class CRRSystem:
     @query
     def active_markets(self, market_type: str, period: str | None = None) -> list[dict]:
         """Allocation or auction markets in PREP, OPEN or CLOSED."""
-        if market_type not in MarketType.__members__:
-            raise DomainError("SER0002", f"Invalid market type {market_type!r}.", "marketType")
-        if period is not None and period not in Period.__members__:
-            raise DomainError("SER0002", f"Invalid period {period!r}.", "period")
-        chosen = self._state.markets.active(
-            MarketType(market_type), Period(period) if period else None
-        )
+        kind = query_arguments.market_type(market_type)
+        chosen = self._state.markets.active(kind, query_arguments.period(period))
         return [m.to_dict() for m in chosen]
 
     @query
     def market_status(self, market_name: str, market_type: str) -> dict:
         """``MarketStatusDetail`` of an auction or allocation market (MKT0001 when not one)."""
-        if market_type not in MarketType.__members__:
-            raise DomainError("SER0002", f"Invalid market type {market_type!r}.", "marketType")
-        market = self._state.markets.get_of_type(market_name, MarketType(market_type))
-        return market.status_detail()
+        kind = query_arguments.market_type(market_type)
+        return self._state.markets.get_of_type(market_name, kind).status_detail()
 
     @query
     def market_calendar(self, start: str | None = None, end: str | None = None) -> list[dict]:
@@ -403,21 +242,21 @@ class CRRSystem:
     @query
     def get_seq_results(self, participant_name: str, year: int) -> list[dict]:
         """The participant's own seasonal eligible quantities (CRRSEQResult rows)."""
-        return self._state.caps.seq(self._state.participants.get(participant_name), _year(year))
+        participant = self._state.participants.get(participant_name)
+        return self._state.caps.seq(participant, query_arguments.year(year))
 
     @query
     def get_upper_bound_results(self, participant_name: str, year: int) -> list[dict]:
         """The participant's own Tier 1 upper bounds (CRRUpperBoundResult rows)."""
         participant = self._state.participants.get(participant_name)
-        return self._state.caps.upper_bound(participant, _year(year))
+        return self._state.caps.upper_bound(participant, query_arguments.year(year))
 
     @query
     def get_meq_results(self, participant_name: str, year: int, month: int) -> list[dict]:
         """The participant's own monthly eligible quantities (CRRMEQResult rows)."""
-        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
-            raise DomainError("SER0002", f"Invalid month {month!r}.", "month")
+        checked_month = query_arguments.month(month)
         participant = self._state.participants.get(participant_name)
-        return self._state.caps.meq(participant, _year(year), month)
+        return self._state.caps.meq(participant, query_arguments.year(year), checked_month)
 
     # -------------------------------------------------------------------- load
 
@@ -426,35 +265,16 @@ class CRRSystem:
         self, load_types: list[str], market_name: str | None = None
     ) -> list[dict]:
         """The load windows of the given types open now, optionally feeding one market."""
-        return [
-            w.to_dict()
-            for w in self._state.load.windows()
-            if w.window.is_open
-            and str(w.load_type) in load_types
-            and (market_name is None or w.market_name == market_name)
-        ]
+        return [w.to_dict() for w in self._state.load.open_windows(load_types, market_name)]
 
     @command()
     def submit_load_data(
         self, participant_name: str, window_name: str, load_type: str, records: list
     ) -> dict:
         """Submit load records; the per-sink result comes back (and as a private message)."""
-        now, state = self._command_time, self._state
-        participant = state.participants.get(participant_name)
-        result = state.load.submit(
-            participant, window_name, load_type, records, now, state.locations
+        return notified_submissions.submit_load_data(
+            self._state, participant_name, window_name, load_type, records, self._command_time
         )
-        window = state.load.window(window_name)
-        notices.load_submission_checked(
-            state.messages,
-            participant.name,
-            result.submission_id,
-            result.status,
-            window.name,
-            window.market_name,
-            now,
-        )
-        return result.to_dict()
 
     @query
     def get_load_data(self, participant_name: str, window_name: str) -> dict:
@@ -500,7 +320,8 @@ class CRRSystem:
         targets: list,
     ) -> dict:
         """Offer MW of a held CRR to target participants."""
-        offer = self._state.secondary.submit_offer(
+        return notified_submissions.submit_offer(
+            self._state,
             participant_name,
             crr_id,
             mw,
@@ -510,19 +331,15 @@ class CRRSystem:
             targets,
             self._command_time,
         )
-        notices.offer_received(self._state.messages, offer, self._command_time)
-        return offer.view(offer.offerer)
 
     @command()
     def respond_offer(
         self, participant_name: str, request_id: str, action: str, price: float
     ) -> dict:
         """A target accepts or rejects an offer at its offered price."""
-        offer, target, _created = self._state.secondary.respond(
-            participant_name, request_id, action, price, self._command_time
+        return notified_submissions.respond_offer(
+            self._state, participant_name, request_id, action, price, self._command_time
         )
-        notices.offer_responded(self._state.messages, offer, target, self._command_time)
-        return offer.response_view(target)
 
     @command()
     def withdraw_offer(self, participant_name: str, request_id: str) -> dict:
@@ -578,18 +395,9 @@ class CRRSystem:
         self, participant_name: str, window_name: str, records: list
     ) -> dict:
         """An approver's decisions; approved records become TOR CRRs (market SYSTEM)."""
-        now = self._command_time
-        outcomes, _created, requests = self._state.tor.approve(
-            participant_name, window_name, records, now
+        return notified_submissions.approve_conversions(
+            self._state, participant_name, window_name, records, self._command_time
         )
-        for request in requests:
-            notices.conversion_decided(self._state.messages, request, now)
-        return {
-            "participantName": participant_name,
-            "windowName": window_name,
-            "submittedAt": format_utc(now),
-            "records": outcomes,
-        }
 
     @query
     def get_conversion_request(self, participant_name: str, request_id: str) -> dict:

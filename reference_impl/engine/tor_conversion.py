@@ -25,14 +25,14 @@ from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.holdings import CRR, CrrType, Holdings, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.limits import Limits
 from reference_impl.engine.locations import LocationBook
-from reference_impl.engine.markets import TimeOfUse
+from reference_impl.engine.markets import SUB_MARKETS, TimeOfUse
 from reference_impl.engine.participants import ParticipantBook, ParticipantKind
 from reference_impl.engine.quantities import is_finite_number
 from reference_impl.engine.windows import Window, WindowStatus
 
 __all__ = [
-    "MAX_RECORDS",
     "ConversionRecord",
     "ConversionRequest",
     "ConversionStatus",
@@ -41,7 +41,6 @@ __all__ = [
     "TorWindow",
 ]
 
-MAX_RECORDS = 500
 SYSTEM_MARKET = "SYSTEM"
 
 
@@ -186,11 +185,13 @@ class TorConversion:
         locations: LocationBook,
         holdings: Holdings,
         ids: IdCounters,
+        limits: Limits,
     ) -> None:
         self._participants = participants
         self._locations = locations
         self._holdings = holdings
         self._ids = ids
+        self._limits = limits
         self._windows: dict[str, TorWindow] = {}
         self._contracts: dict[str, TorContract] = {}
         self._requests: dict[str, ConversionRequest] = {}
@@ -256,9 +257,11 @@ class TorConversion:
         window = self._open(window.name)
         if not isinstance(records, list) or not records:
             raise DomainError("SER0001", "A request holds at least one record.", "records")
-        if len(records) > MAX_RECORDS:
+        if len(records) > self._limits.conversion_records:
             raise DomainError(
-                "SER0030", f"A request holds at most {MAX_RECORDS} records.", "records"
+                "SER0030",
+                f"A request holds at most {self._limits.conversion_records} records.",
+                "records",
             )
         found = FindingCollector()
         parsed: list[ConversionRecord] = []
@@ -307,7 +310,7 @@ class TorConversion:
                 problems.append(f"{name!r} is not a listed location")
         if not is_finite_number(raw["mw"]) or not 0 < raw["mw"] <= contract.mw + 1e-9:
             problems.append(f"mw must be above 0 and at most the contract's {contract.mw:g} MW")
-        if raw["timeOfUse"] not in TimeOfUse.__members__:
+        if raw["timeOfUse"] not in SUB_MARKETS:
             problems.append(f"invalid time of use {raw['timeOfUse']!r}")
         if end <= start or start < contract.start or end > contract.end:
             problems.append("the term must lie within the contract's term")
@@ -319,7 +322,7 @@ class TorConversion:
             source=raw["source"],
             sink=raw["sink"],
             mw=float(raw["mw"]),
-            time_of_use=TimeOfUse(raw["timeOfUse"]),
+            time_of_use=TimeOfUse.sub_market(raw["timeOfUse"]),
             start=start,
             end=end,
             approver=contract.approver,
@@ -333,9 +336,11 @@ class TorConversion:
         window = self._open(window_name)
         if not isinstance(decisions, list) or not decisions:
             raise DomainError("SER0001", "An approval holds at least one record.", "records")
-        if len(decisions) > MAX_RECORDS:
+        if len(decisions) > self._limits.approval_records:
             raise DomainError(
-                "SER0030", f"An approval holds at most {MAX_RECORDS} records.", "records"
+                "SER0030",
+                f"An approval holds at most {self._limits.approval_records} records.",
+                "records",
             )
         found = FindingCollector()
         plan: list[tuple[ConversionRequest, list[ConversionRecord], bool, str | None]] = []

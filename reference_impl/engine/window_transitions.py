@@ -14,11 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from reference_impl.engine import notices
+from reference_impl.engine.clock import parse_optional_utc
 from reference_impl.engine.errors import DomainError
 from reference_impl.engine.state import EngineState
 from reference_impl.engine.windows import Transition, Window, WindowStatus
 
-__all__ = ["apply_due", "apply_transition", "find_window"]
+__all__ = ["apply_due", "apply_transition", "close_window", "find_window", "open_window"]
 
 _LABELS = {"market": "Market", "load": "Load window", "tor": "TOR conversion window"}
 
@@ -60,3 +61,18 @@ def find_window(state: EngineState, name: str) -> tuple[str, Window]:
         if window_name == name:
             return kind, window
     raise DomainError("SER0028", f"No market or window is called {name!r}.", "name")
+
+
+def open_window(state: EngineState, name: str, close_time: str | None, now: datetime) -> dict:
+    """The operator opens a window ``now``, whatever its calendar says; the window's view."""
+    kind, window = find_window(state, name)
+    transition = window.open_now(now, parse_optional_utc(close_time, "closeTime"))
+    apply_transition(state, kind, name, transition)
+    return {"name": name, **window.to_dict()}
+
+
+def close_window(state: EngineState, name: str, now: datetime) -> dict:
+    """The operator closes a window ``now``; its submitted portfolios become CLOSED."""
+    kind, window = find_window(state, name)
+    apply_transition(state, kind, name, window.close_now(now))
+    return {"name": name, **window.to_dict()}

@@ -36,15 +36,17 @@ from __future__ import annotations
 import copy
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reference_impl.engine.clock import SettableClock, format_utc, parse_utc
 from reference_impl.engine.errors import DomainError
+from reference_impl.engine.limits import Limits
 from reference_impl.engine.system import COMMANDS, CRRSystem
+from reference_impl.spec_limits import shipped_limits
 from reference_impl.store.journal import Journal, JournalEntry, StoreError, response_digest
 
 __all__ = ["DurableSystem", "InitialData", "ReplayError"]
@@ -64,7 +66,10 @@ class InitialData:
     dataset: Mapping[str, Any] | None = None
 
 
-SystemFactory = Callable[[SettableClock], CRRSystem]
+class SystemFactory(Protocol):
+    """Builds the engine on a clock with the served specs' limits (``CRRSystem`` itself)."""
+
+    def __call__(self, clock: SettableClock, *, limits: Limits) -> CRRSystem: ...
 
 
 class DurableSystem:
@@ -75,17 +80,20 @@ class DurableSystem:
         journal: Journal,
         initial: InitialData,
         *,
+        limits: Limits | None = None,
         system_factory: SystemFactory = CRRSystem,
     ) -> None:
         self._journal = journal
         self._initial = initial
+        self._limits = limits if limits is not None else shipped_limits()
+        """The request limits of the specs served (None: the shipped specs')."""
         self._factory = system_factory
         self._lock = threading.Lock()
         self.replayed = 0
         """How many journaled commands start-up replayed."""
         self._clock, self._system = self._replay()
         if self.replayed == 0 and initial.dataset is not None:
-            self.run("load_dataset", data=dict(initial.dataset))
+            self.run(CRRSystem.load_dataset.__name__, data=dict(initial.dataset))
 
     @classmethod
     def open(
@@ -93,12 +101,13 @@ class DurableSystem:
         path: Path | str,
         initial: InitialData,
         *,
+        limits: Limits | None = None,
         system_factory: SystemFactory = CRRSystem,
     ) -> DurableSystem:
         """Open (or create) the database at ``path`` and rebuild the system from it."""
         journal = Journal(path)
         try:
-            return cls(journal, initial, system_factory=system_factory)
+            return cls(journal, initial, limits=limits, system_factory=system_factory)
         except BaseException:
             journal.close()
             raise
@@ -162,12 +171,12 @@ class DurableSystem:
         for entry in self._journal.entries():
             if clock is None or system is None:
                 clock = SettableClock(_time(entry))
-                system = self._factory(clock)
+                system = self._factory(clock, limits=self._limits)
             count += 1
             mismatches += _apply(clock, system, entry)
         if clock is None or system is None:
             clock = SettableClock(self._initial.clock_start)
-            system = self._factory(clock)
+            system = self._factory(clock, limits=self._limits)
         if mismatches:
             logger.warning(
                 "%d of %d replayed commands answered differently than when first run",

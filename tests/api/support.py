@@ -185,10 +185,11 @@ def serving(
     *,
     mode: Mode = "mtls",
     spec_files: Sequence[Path] | None = None,
+    overlays: Sequence[Path] = (),
     initial: InitialData | None = None,
 ) -> Iterator[Api]:
     """A reference system on ``db`` served over TLS on a free loopback port."""
-    system = ReferenceSystem(db, spec_files=spec_files, initial=initial)
+    system = ReferenceSystem(db, spec_files=spec_files, overlays=overlays, initial=initial)
     try:
         with running_server(system.app, pki, mode) as server:
             api = Api(server, pki, system)

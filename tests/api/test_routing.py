@@ -59,6 +59,7 @@ def test_the_server_refuses_to_start_naming_the_handler(tmp_path: Path) -> None:
         ReferenceSystem(tmp_path / "crr.sqlite3", spec_files=files)
 
 
+@pytest.mark.slow
 def test_serve_refuses_to_start_naming_the_handler(tmp_path: Path) -> None:
     extra = spec_with_extra_operation(tmp_path)
     done = subprocess.run(

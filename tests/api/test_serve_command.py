@@ -100,6 +100,7 @@ def port_free(port: int) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_serve_with_no_arguments_answers_and_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
     if not port_free(8443):
         pytest.skip("port 8443 is taken on this machine")

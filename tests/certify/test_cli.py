@@ -45,6 +45,7 @@ def test_a_rerun_command_in_the_report_reruns_exactly_that_case(tmp_path: Path) 
     assert {c["case"] for c in _report(reports)["checks"]} == {first["case"]}
 
 
+@pytest.mark.slow
 def test_rerun_failed_runs_only_what_failed_last_time(tmp_path: Path) -> None:
     mutant = BY_NAME["retired-error-code"]
     broken = certify_embedded(tmp_path, wrap=mutant.wrap)
@@ -56,6 +57,7 @@ def test_rerun_failed_runs_only_what_failed_last_time(tmp_path: Path) -> None:
     assert {c["case"] for c in _report(tmp_path / "reports")["checks"]} == failed_cases
 
 
+@pytest.mark.slow
 def test_client_cert_header_mode_certifies_behind_a_proxy(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     code = main(["certify", "--client-cert-header", "--reports", str(reports), "-k", "auction"])
@@ -85,6 +87,7 @@ def test_unusable_arguments_are_one_line_and_exit_2(
     assert message in err[-1] and "Traceback" not in "\n".join(err)
 
 
+@pytest.mark.slow
 def test_sigterm_leaves_a_partial_report_and_exit_2(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     process = subprocess.Popen(
@@ -111,6 +114,7 @@ def test_sigterm_leaves_a_partial_report_and_exit_2(tmp_path: Path) -> None:
     assert (reports / "latest" / "report.html").is_file()
 
 
+@pytest.mark.slow
 def test_certify_target_url_against_crr_harness_serve(tmp_path: Path) -> None:
     pki = tmp_path / "pki"
     server = subprocess.Popen(

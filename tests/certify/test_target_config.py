@@ -70,6 +70,12 @@ def _break(pki: PkiLayout, tmp_path: Path, how: str) -> dict:
         declaration["base_url"] = "crr.example.com"
     elif how == "unknown key":
         declaration["participant"] = []
+    elif how == "missing overlay":
+        declaration["overlays"] = ["overlays/absent.yaml"]
+    elif how == "invalid overlay":
+        bad = tmp_path / "bad-overlay.yaml"
+        bad.write_text("overlay: 1.0.0\nactions: []\n", encoding="utf-8")
+        declaration["overlays"] = ["bad-overlay.yaml"]
     return declaration
 
 
@@ -87,6 +93,8 @@ CASES = {
     "operator not a participant": "operator 'nobody'",
     "not a url": "not an http(s) URL",
     "unknown key": "unknown key 'participant'",
+    "missing overlay": "overlays/absent.yaml: no such file",
+    "invalid overlay": "info with title and version is required",
 }
 
 
@@ -101,6 +109,32 @@ def test_a_bad_declaration_is_one_line_and_exit_2(
     assert err.count("\n") == 1 and CASES[how] in err, err
     assert "Traceback" not in err
     assert not (tmp_path / "reports").exists()
+
+
+def test_overlays_are_relative_to_the_declaration_and_applied_when_specs_load(
+    tmp_path: Path, pki: PkiLayout, caiso_specs_dir: Path, specs_dir: Path
+) -> None:
+    import shutil
+
+    shutil.copytree(specs_dir / "overlays", tmp_path / "overlays")
+    declaration = _declaration(pki)
+    declaration["specs_dir"] = str(caiso_specs_dir)
+    declaration["overlays"] = sorted(
+        str(p.relative_to(tmp_path)) for p in (tmp_path / "overlays").rglob("*.yaml")
+    )
+    config = load_target(_write(tmp_path, declaration))
+    assert config.overlays[0].is_absolute() and config.overlays[0].is_file()
+    specs = {spec.service: spec for spec in config.load_specs()}
+    portfolio = specs["auction"].operations()[0]
+    assert portfolio.provenance["roles"].source == "overlay"
+    assert portfolio.roles == (
+        "EXTERNAL CRR HOLDER READ/WRITE ACCESS",
+        "EXTERNAL CRR HOLDER READ ACCESS",
+    )
+    assert specs["simcontrol"].operations()[0].provenance["roles"].source == "extension"
+    assert config.summary()["overlays"] == [str(p) for p in config.overlays]
+    without = load_target(_write(tmp_path, {**declaration, "overlays": []}))
+    assert without.load_specs()[1].operations()[0].provenance["roles"].source == "tag"
 
 
 def test_a_missing_config_file_is_exit_2(

@@ -12,6 +12,7 @@ from tests.certify.support import certify_embedded, failures
 from tests.mutants.catalog import BY_NAME
 
 
+@pytest.mark.slow
 def test_reference_implementation_is_conformant(tmp_path: Path) -> None:
     report = certify_embedded(tmp_path)
     assert failures(report) == []

@@ -1,1 +1,1 @@
-"""Tests of the clearing engine: network model, auction, allocation, credit, loaders."""
+"""The reference implementation's engine (reference_impl/engine): clearing math in ``clearing``, the CRR system's domain in ``system``."""

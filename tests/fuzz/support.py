@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.certify.run import certify
-from harness.certify.selection import Selection
 from harness.fuzz.options import FuzzOptions, using
 from harness.fuzz.replay import ReplayOutcome, replay_finding
 from harness.results import CheckResult, RunReport, Status
+from harness.selection import Selection
 from harness.target.embedded import embedded_target
 
 SMALL = FuzzOptions(max_examples=8, stateful_examples=3)

@@ -48,6 +48,7 @@ def test_fuzzing_the_reference_exits_0_with_the_fuzzing_suite_alone(tmp_path: Pa
     assert rerun.startswith("crr-harness fuzz ") and "--seed 5" in rerun
 
 
+@pytest.mark.slow
 def test_a_finding_exits_1_and_its_rerun_command_reproduces_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -56,6 +56,7 @@ def test_the_fuzzing_mutants_cover_the_four_defects() -> None:
     assert {m.caught_by for m in FUZZ_MUTANTS} == {"FUZ-001", "ERR-003", "FUZ-002", "RSP-003"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mutant", FUZZ_MUTANTS, ids=lambda m: m.name)
 def test_a_defect_is_found_once_and_its_replay_reproduces_it(
     broken_run: tuple[RunReport, dict[str, Any]], fresh_broken: TargetConfig, mutant
@@ -93,6 +94,7 @@ def test_a_defect_is_found_once_and_its_replay_reproduces_it(
     assert [_path_query(r.url) for r in sent] == [_path_query(r.url) for r in kept]
 
 
+@pytest.mark.slow
 def test_the_missing_property_is_met_only_deep_in_a_stateful_chain(
     broken_run: tuple[RunReport, dict[str, Any]],
 ) -> None:
@@ -104,6 +106,7 @@ def test_the_missing_property_is_met_only_deep_in_a_stateful_chain(
     assert "stateful" in finding.message.splitlines()[1]
 
 
+@pytest.mark.slow
 def test_a_replay_against_the_intact_reference_does_not_reproduce(
     broken_run: tuple[RunReport, dict[str, Any]], tmp_path: Path
 ) -> None:

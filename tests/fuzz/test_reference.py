@@ -26,12 +26,14 @@ def reference_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[RunReport, 
     return report, out.getvalue()
 
 
+@pytest.mark.slow
 def test_the_reference_implementation_fuzzes_clean(reference_run: tuple[RunReport, str]) -> None:
     report, _out = reference_run
     found = failures(report)
     assert found == [], "\n\n".join(f"{r.id} {r.operation}\n{r.message}" for r in found)
 
 
+@pytest.mark.slow
 def test_every_caiso_operation_was_fuzzed_and_judged(reference_run: tuple[RunReport, str]) -> None:
     report, _out = reference_run
     operations = {
@@ -57,6 +59,7 @@ def _reached(out: str, chain: str) -> dict[str, int]:
     }
 
 
+@pytest.mark.slow
 def test_the_portfolio_chain_reaches_submission_and_retraction(
     reference_run: tuple[RunReport, str],
 ) -> None:
@@ -67,6 +70,7 @@ def test_the_portfolio_chain_reaches_submission_and_retraction(
     assert reached.get("postPortfolioRetraction 200", 0) >= 1, reached
 
 
+@pytest.mark.slow
 def test_the_offer_chain_reaches_acceptance_and_withdrawal(tmp_path: Path) -> None:
     out = io.StringIO()
     # checks off: the chain's depth, not the verdicts, is under test here

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from harness.client import CLIENT_CERT_HEADER
 from harness.fuzz.options import FuzzOptions
 from harness.results import Status
@@ -61,6 +63,7 @@ def _fuzzed(seen: Seen) -> list[tuple[str, str, bytes, bytes]]:
     return [(m, p, q, b) for m, p, q, b, _ in seen if p.endswith("/portfolioSubmission")]
 
 
+@pytest.mark.slow
 def test_the_same_seed_sends_the_same_requests(tmp_path: Path) -> None:
     runs: list[Seen] = [[], [], []]
     for index, seed in enumerate((11, 11, 12)):

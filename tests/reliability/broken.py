@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from harness.security_suite import crash
+from harness.suites.reliability import crash
 from harness.target.config import TargetConfig
 from harness.target.embedded import embedded_target
 from tests.security_suite.broken import _INTERNAL_ERROR, _body, _replay, _send_json

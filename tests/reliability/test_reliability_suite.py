@@ -9,7 +9,7 @@ import pytest
 import harness.suites.reliability as reliability
 from harness.checks.reliability import acknowledged_problems, percentile
 from harness.results import Status, Verdict
-from harness.security_suite.crash import ServerProcess, ServerStartError
+from harness.suites.reliability.crash import ServerProcess, ServerStartError
 from harness.target.embedded import embedded_target
 from tests.mutants.catalog import MUTANTS
 from tests.security_suite.support import failures, mutant_target, results, run_suites
@@ -21,6 +21,7 @@ def short_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reliability, "CRASH_KILL_AFTER", 0.8)
 
 
+@pytest.mark.slow
 def test_the_reference_passes_load_and_crash(tmp_path: Path) -> None:
     features = frozenset({"reliability", "restart"})
     with embedded_target(tmp_path / "target", features=features) as config:
@@ -62,6 +63,7 @@ RELIABILITY_MUTANTS = [m for m in MUTANTS if m.suites == ("reliability",)]
 SELECTION = {"REL-001": "load", "REL-002": "load", "REL-003": "crash"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mutant", RELIABILITY_MUTANTS, ids=lambda m: m.name)
 def test_the_reliability_suite_catches_it(tmp_path: Path, mutant) -> None:
     with mutant_target(tmp_path, mutant) as config:

@@ -91,6 +91,16 @@ def test_load_report_reads_the_file_or_its_directory(tmp_path: Path) -> None:
     assert failed == ["ERR-CATALOG-004", "BIZ-AWARD-002"]
 
 
+def test_load_report_takes_a_check_without_evidence(tmp_path: Path) -> None:
+    run_dir = write_reports(run_report(), tmp_path)
+    data = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+    for check in data["checks"]:
+        del check["evidence"]
+    (run_dir / "report.json").write_text(json.dumps(data), encoding="utf-8")
+    loaded = load_report(run_dir)
+    assert loaded["checks"] and all(c["evidence"] == [] for c in loaded["checks"])
+
+
 def test_load_report_on_a_missing_file_is_an_input_error(tmp_path: Path) -> None:
     missing = tmp_path / "nope" / "report.json"
     with pytest.raises(InputError) as caught:

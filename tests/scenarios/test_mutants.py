@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.certify.selection import Selection
 from harness.results import Status, Verdict
+from harness.selection import Selection
 from tests.certify.support import certify_embedded, failures
 from tests.mutants.catalog import SCENARIO_MUTANTS
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from harness.results import Status
 from harness.scenarios.model import load_scenario
 from harness.scenarios.runner import scenario_files
@@ -40,6 +42,7 @@ def test_the_required_negative_paths_are_scripted() -> None:
     assert not missing, f"no scenario step scripts: {', '.join(missing)}"
 
 
+@pytest.mark.slow
 def test_each_negative_path_fails_when_the_target_accepts_it(tmp_path: Path) -> None:
     mutant = BY_NAME["accepts-refusals"]
     report = certify_embedded(

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 DATASET = Path(__file__).resolve().parents[2] / "scenarios" / "datasets" / "market-sim-2025-10.yaml"
@@ -59,6 +60,7 @@ def _run(tmp_path: Path, expected_status: int) -> subprocess.CompletedProcess[st
     )
 
 
+@pytest.mark.slow
 def test_a_scenario_file_is_a_pytest_item_with_allure_steps(tmp_path: Path) -> None:
     run = _run(tmp_path, 200)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -69,6 +71,7 @@ def test_a_scenario_file_is_a_pytest_item_with_allure_steps(tmp_path: Path) -> N
     assert steps == ["1. open", "2. the auction is open"]
 
 
+@pytest.mark.slow
 def test_a_failing_step_fails_the_item_and_names_the_check(tmp_path: Path) -> None:
     run = _run(tmp_path, 404)
     assert run.returncode == 1

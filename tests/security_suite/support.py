@@ -8,8 +8,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from harness.certify.run import certify
-from harness.certify.selection import Selection
 from harness.results import CheckResult, RunReport, Status
+from harness.selection import Selection
 from harness.target.config import TargetConfig
 from harness.target.embedded import embedded_target
 from tests.mutants.catalog import Mutant

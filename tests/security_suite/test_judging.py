@@ -19,8 +19,8 @@ from harness.checks.tls import DEFECT_CHECKS, refusal
 from harness.client import Exchange
 from harness.errors import InputError
 from harness.results import RecordedExchange, RecordedRequest, RecordedResponse
-from harness.security_suite.malformed import grow
-from harness.security_suite.mtls import bad_credentials, legacy_tls_unavailable
+from harness.suites.security.malformed import grow
+from harness.suites.security.mtls import bad_credentials, legacy_tls_unavailable
 from harness.target.config import Participant, dump_target, load_target, parse_target
 from harness.target.dev_pki import declaration_from_dev_pki
 
@@ -123,7 +123,7 @@ def test_grown_arrays_keep_ids_unique_and_segments_monotone() -> None:
 
 
 def test_this_machine_can_offer_tls_1_1_to_itself() -> None:
-    # the existing server tests rely on it too (tests/security/test_mtls.py)
+    # the existing server tests rely on it too (tests/reference_security/test_mtls.py)
     assert legacy_tls_unavailable() is None
 
 

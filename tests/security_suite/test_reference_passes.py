@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from harness.results import Status, Verdict
-from harness.security_suite import mtls
-from harness.security_suite.mtls import legacy_tls_unavailable
+from harness.suites.security import mtls
+from harness.suites.security.mtls import legacy_tls_unavailable
 from harness.target.embedded import embedded_target
 from tests.security_suite.support import failures, results, run_suites
 
 
+@pytest.mark.slow
 def test_the_reference_passes_the_whole_security_suite(tmp_path: Path) -> None:
     with embedded_target(tmp_path / "target") as config:
         assert config.pki_dir is not None and (config.pki_dir / "manifest.yaml").is_file()

@@ -147,6 +147,7 @@ def write_until_killed(server: Server, pki: PkiLayout, writer: int, acked: Ackno
                 return
 
 
+@pytest.mark.slow
 def test_acknowledged_writes_survive_sigkill(
     tmp_path: Path, pki: PkiLayout, server_factory: list[Server]
 ) -> None:

@@ -30,7 +30,6 @@ from reference_impl.engine.clearing.dcflow import DcModel, build_dc_model
 from reference_impl.engine.clearing.highs import SolverError
 from reference_impl.engine.clearing.options import ClearingOptions
 from reference_impl.engine.clearing.records import (
-    MAX_SEGMENTS,
     AllocationTier,
     Bid,
     BidSegment,
@@ -52,7 +51,6 @@ from reference_impl.engine.clearing.results import (
 )
 
 __all__ = [
-    "MAX_SEGMENTS",
     "AllocationResult",
     "AllocationTier",
     "AuctionResult",

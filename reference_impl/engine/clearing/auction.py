@@ -38,6 +38,7 @@ from reference_impl.engine.clearing.working_set import (
     solve_all,
     solve_on_working_set,
 )
+from reference_impl.engine.markets import SUB_MARKETS
 from reference_impl.engine.network import Network
 
 __all__ = [
@@ -49,7 +50,6 @@ __all__ = [
     "sub_market_result",
 ]
 
-SUB_MARKETS = (TimeOfUse.ON, TimeOfUse.OFF)
 """The time-of-use blocks an auction clears, in result order."""
 
 

@@ -1,8 +1,11 @@
 """Orders and rights that enter a CRR clearing: bids, sell offers, nominations, existing CRRs.
 
 Every record checks its own values when built, so the clearing code can rely
-on them: at most 20 segments per bid (DOMAIN.md §1.5), positive segment
-widths, buy curves that never rise in price and sell curves that never fall.
+on them: at least one segment per bid, positive segment widths, buy curves
+that never rise in price and sell curves that never fall. How many segments
+a bid may have at most is a request limit the spec files state; the
+portfolio checks it where requests enter (``portfolios``), so the clearing
+takes whatever curve got that far.
 A segment's ``mw`` is its width: the curve's cumulative MW after segment *k*
 is the sum of the widths of segments 0..k.
 """
@@ -14,8 +17,9 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
+from reference_impl.engine.markets import TimeOfUse
+
 __all__ = [
-    "MAX_SEGMENTS",
     "AllocationTier",
     "Bid",
     "BidSegment",
@@ -28,28 +32,9 @@ __all__ = [
     "TimeOfUse",
 ]
 
-MAX_SEGMENTS = 20
-"""Business rule: a bid holds at most 20 segments."""
-
 
 class InvalidOrderError(ValueError):
     """An order or right carries a value the market rules do not allow."""
-
-
-class TimeOfUse(StrEnum):
-    """Time-of-use block; ON and OFF clear as separate sub-markets.
-
-    ``H24`` (``24HR``) only appears on existing CRRs, which then load both
-    sub-markets.
-    """
-
-    ON = "ON"
-    OFF = "OFF"
-    H24 = "24HR"
-
-    def applies_to(self, sub_market: TimeOfUse) -> bool:
-        """Whether a right of this TOU is fixed in ``sub_market``."""
-        return self is sub_market or self is TimeOfUse.H24
 
 
 class Side(StrEnum):
@@ -90,10 +75,8 @@ class BidSegment:
 
 def _check_segments(segments: tuple[BidSegment, ...], owner: str, *, rising: bool) -> tuple:
     segments = tuple(segments)
-    if not 1 <= len(segments) <= MAX_SEGMENTS:
-        raise InvalidOrderError(
-            f"{owner}: expected 1 to {MAX_SEGMENTS} segments but got {len(segments)}"
-        )
+    if not segments:
+        raise InvalidOrderError(f"{owner}: expected at least 1 segment but got none")
     for first, second in itertools.pairwise(segments):
         if (second.price < first.price) if rising else (second.price > first.price):
             shape = "non-decreasing" if rising else "non-increasing"

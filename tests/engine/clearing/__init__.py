@@ -1,0 +1,1 @@
+"""Tests of the clearing engine: network model, auction, allocation, credit, loaders."""
