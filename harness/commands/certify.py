@@ -69,6 +69,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="play these scenario files (default: the scenarios shipped with crr-harness; "
         "`crr-harness scenarios export DIR` makes a copy)",
     )
+    parser.add_argument(
+        "--changed-since",
+        type=Path,
+        metavar="OLD_SPECS_DIR",
+        help="run only the cases the spec changes since OLD_SPECS_DIR touch (diff --impact)",
+    )
     parser.add_argument("--seed", type=int, help="seed of the run's random choices")
     parser.add_argument(
         "--repeat",
@@ -165,7 +171,17 @@ def run(args: argparse.Namespace) -> int:
             for s in suites
             if any(c.get("suite") == s for c in previous["checks"] if c["case"] in cases)
         ] or suites
-    selection = Selection(args.expression, cases)
+    expression = args.expression
+    if args.changed_since is not None:
+        from harness.diff.impact import changed_since_expression
+
+        expression = changed_since_expression(
+            args.changed_since, args.specs_dir, args.scenarios_dir, expression
+        )
+        if expression is None:
+            print("crr-harness certify: no behaviour changed since the old specs", file=sys.stderr)
+            return 0
+    selection = Selection(expression, cases)
     run_id = new_run_id()
     run_dir = args.reports / run_id
     if args.repeat < 0:

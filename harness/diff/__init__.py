@@ -8,11 +8,14 @@ download types or two error catalogs, classifies every change by the rules of
 Modules, in the order a diff runs through them: ``normalize`` (resolve
 ``$ref``, flatten ``allOf``), ``operations`` (canonical operations, matching
 across versions incl. renames), ``operation_compare`` and ``schema_compare``
-(directional rules, emitting findings named by rule id), ``view`` and
-``proof`` (the functional view and the proof that no difference went
-unclassified), ``openapi_diff`` / ``jsonschema_diff`` / ``catalog_diff`` (one
-per kind of file), ``policy`` (rule id -> bump), ``verdict`` (the bump rule),
-``run`` (files, kinds, history), ``render`` (text, JSON, Markdown).
+(directional rules, emitting findings named by rule id; ``pattern_proof``
+proves easy pattern relaxations), ``view`` and ``proof`` (the functional
+view, one spelling for OpenAPI 3.0 and 3.1, and the proof that no
+difference went unclassified), ``openapi_diff`` / ``jsonschema_diff`` / ``catalog_diff`` (one
+per kind of file), ``policy`` (rule id -> bump, with switches between readings),
+``witness`` (a JSON instance for each breaking schema change), ``verdict``
+(the bump rule), ``run`` (files, kinds, history), ``render`` (text, JSON,
+Markdown), ``impact`` (what to re-certify).
 """
 
 from __future__ import annotations

@@ -7,10 +7,11 @@ compared in the response direction. ``definitions`` are compared where
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from harness.diff.model import Finding
+from harness.diff.model import Finding, SchemaSubject
 from harness.diff.normalize import Normalizer
 from harness.diff.proof import Proof
 from harness.diff.schema_compare import SchemaComparer
@@ -50,7 +51,10 @@ def diff_json_schema(
     new_root = _root(Normalizer(new, new_source).normalize(new))
     views = ViewBuilder(doc_only_extensions)
     proof = Proof()
-    found += SchemaComparer(direction, views, proof).compare(old_root, new_root)
+    found += [
+        replace(f, subject=SchemaSubject(old_root, new_root, direction, f.path))
+        for f in SchemaComparer(direction, views, proof).compare(old_root, new_root)
+    ]
     found += proof.unclassified(views.schema(old_root), views.schema(new_root), found)
     return found
 

@@ -25,6 +25,55 @@ class Verdict(StrEnum):
 
 
 @dataclass(frozen=True)
+class SchemaSubject:
+    """The two whole schemas a schema finding was found in, to build a witness from.
+
+    ``path`` leads from the schemas' root to the change (``properties``,
+    ``name``, ``maxLength``); ``direction`` says who sends the instances.
+    """
+
+    old: Any
+    new: Any
+    direction: str
+    path: tuple[str, ...]
+    root: str | None = None  # the component the schemas are, when cut down to it
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A JSON instance that shows a breaking schema change.
+
+    Request side: a payload an existing client sends, accepted by the old
+    schema and rejected by the new one. Response side: a response the new
+    schema allows and the old one (the one existing clients validate
+    against) rejects. ``instance`` is None when none could be made, and
+    ``note`` says why.
+    """
+
+    instance: Any
+    accepted_by: str  # old | new
+    rejected_by: str
+    note: str | None = None
+    accepting_schema: Any = field(default=None, compare=False, repr=False)
+    rejecting_schema: Any = field(default=None, compare=False, repr=False)
+    schema: str | None = None  # the component it is an instance of; None: the whole body
+
+    @property
+    def found(self) -> bool:
+        return self.note is None
+
+    def to_dict(self) -> dict[str, Any]:
+        if not self.found:
+            return {"instance": None, "note": self.note}
+        return {
+            "instance": self.instance,
+            "schema": self.schema,
+            "accepted_by": self.accepted_by,
+            "rejected_by": self.rejected_by,
+        }
+
+
+@dataclass(frozen=True)
 class Finding:
     """One difference, named by its rule id; the policy decides its bump later.
 
@@ -40,6 +89,7 @@ class Finding:
     origin: str | None = None
     operation_id: str | None = None
     covers: tuple[tuple[str, ...], ...] = ()
+    subject: SchemaSubject | None = field(default=None, compare=False, repr=False)
 
     def under(self, *prefix: str) -> Finding:
         """The same finding seen from ``prefix`` levels higher."""
@@ -62,9 +112,12 @@ class Change:
     direction: str
     operation_id: str | None = None
     origin: str | None = None
+    witness: Witness | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        extra = {"witness": self.witness.to_dict()} if self.witness is not None else {}
         return {
+            **extra,
             "kind": self.rule,
             "rule": self.rule,
             "bump": self.bump,

@@ -25,7 +25,18 @@ from harness.errors import InputError
 __all__ = ["OpenAPIContext", "OpenAPIDocument", "diff_openapi"]
 
 _KNOWN_TOP_LEVEL = frozenset(
-    {"openapi", "info", "servers", "paths", "components", "security", "tags", "externalDocs"}
+    {
+        "openapi",
+        "info",
+        "servers",
+        "paths",
+        "webhooks",
+        "components",
+        "security",
+        "tags",
+        "externalDocs",
+        "jsonSchemaDialect",
+    }
 )
 
 
@@ -51,7 +62,12 @@ class OpenAPIDocument:
         schemes = normalizer.normalize(
             components.get("securitySchemes") or {}, "/components/securitySchemes"
         )
-        return cls(raw, collect_operations(paths, security, schemes), source)
+        webhooks = normalizer.normalize(raw.get("webhooks") or {}, "/webhooks")
+        if not isinstance(webhooks, dict):
+            raise InputError(f"{where}: 'webhooks' must be a mapping")
+        operations = collect_operations(paths, security, schemes)
+        operations += collect_operations(webhooks, security, schemes, root="webhooks")
+        return cls(raw, operations, source)
 
 
 def diff_openapi(
@@ -89,6 +105,14 @@ class OpenAPIDiff:
     def _document_level(self) -> list[Finding]:
         old, new = self.old.raw, self.new.raw
         found: list[Finding] = []
+        if old.get("jsonSchemaDialect") != new.get("jsonSchemaDialect"):
+            found.append(
+                Finding(
+                    "schema.dialect.changed",
+                    ("jsonSchemaDialect",),
+                    f"jsonSchemaDialect {old.get('jsonSchemaDialect')} -> {new.get('jsonSchemaDialect')}",
+                )
+            )
         if _major_minor(old.get("openapi")) != _major_minor(new.get("openapi")):
             found.append(
                 Finding(

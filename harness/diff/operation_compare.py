@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from crr_contract.error_catalog import ErrorCatalog
 from crr_contract.version import SpecVersion
-from harness.diff.model import Finding
+from harness.diff.model import Finding, SchemaSubject
 from harness.diff.operations import Match, Operation
 from harness.diff.proof import Proof
 from harness.diff.schema_compare import SchemaComparer, doc_findings, extension_findings, short
@@ -56,8 +56,19 @@ class OperationComparer:
         self.response = SchemaComparer("response", views, proof)
 
     def compare(self, match: Match) -> list[Finding]:
-        """Every finding between the two operations of ``match``, relative to the operation."""
-        return self._operation(match)
+        """Every finding between the two operations of ``match``, relative to the operation.
+
+        A webhook's request body is what the server sends and its response
+        what the client returns, so its schemas are compared with the
+        directions swapped.
+        """
+        if not match.new.webhook:
+            return self._operation(match)
+        self.request, self.response = self.response, self.request
+        try:
+            return self._operation(match)
+        finally:
+            self.request, self.response = self.response, self.request
 
     def _operation(self, match: Match) -> list[Finding]:
         old, new = match.old, match.new
@@ -100,6 +111,8 @@ class OperationComparer:
         if bool(old_node.get("deprecated")) != bool(new_node.get("deprecated")):
             state = "marked deprecated" if new_node.get("deprecated") else "no longer deprecated"
             found.append(Finding("deprecation.changed", ("deprecated",), f"operation {state}"))
+        if old_node.get("servers") != new_node.get("servers"):
+            found.append(Finding("doc.servers.changed", ("servers",), "operation servers changed"))
         found += self._roles(old_node, new_node)
         found += self._error_codes(old_node, new_node, new)
         found += self._security(old_node, new_node)
@@ -186,6 +199,12 @@ class OperationComparer:
                 rule, message = (
                     "security.requirement.removed",
                     f"security no longer required (was {_security_text(before)})",
+                )
+            elif _relaxes(before, after):
+                rule, message = (
+                    "security.requirement.relaxed",
+                    f"security {_security_text(before, True)} -> {_security_text(after, True)}"
+                    " (every old credential still suffices)",
                 )
             else:
                 rule, message = (
@@ -278,7 +297,12 @@ class OperationComparer:
         if "schema" in old and "schema" in new:
             found += [
                 _about(f.under("schema"), _param(key))
-                for f in self.request.compare(old["schema"], new["schema"])
+                for f in _with_subject(
+                    self.request.compare(old["schema"], new["schema"]),
+                    old["schema"],
+                    new["schema"],
+                    self.request.direction,
+                )
             ]
         if isinstance(old.get("content"), dict) and isinstance(new.get("content"), dict):
             found += self._content(old["content"], new["content"], self.request, "request")
@@ -383,7 +407,12 @@ class OperationComparer:
                 if "schema" in header_old and "schema" in header_new:
                     sub += [
                         f.under("schema")
-                        for f in self.response.compare(header_old["schema"], header_new["schema"])
+                        for f in _with_subject(
+                            self.response.compare(header_old["schema"], header_new["schema"]),
+                            header_old["schema"],
+                            header_new["schema"],
+                            self.response.direction,
+                        )
                     ]
                 found += [
                     _about(f.under("headers", name), f"response {status} header {name}")
@@ -395,6 +424,7 @@ class OperationComparer:
     def _content(
         self, old: dict, new: dict, comparer: SchemaComparer, direction: str
     ) -> list[Finding]:
+        direction = comparer.direction  # swapped for webhooks
         found: list[Finding] = []
         for media_type in old:
             if media_type not in new:
@@ -419,13 +449,25 @@ class OperationComparer:
             if not isinstance(before, dict) or not isinstance(after, dict):
                 continue
             sub = doc_findings(before, after, _MEDIA_DOC)
-            if "schema" in before and "schema" in after:
+            if "schema" in before or "schema" in after:
+                # a media type without a schema carries any value: compare it as {}
                 sub += [
-                    f.under("schema") for f in comparer.compare(before["schema"], after["schema"])
+                    f.under("schema")
+                    for f in _with_subject(
+                        comparer.compare(before.get("schema", {}), after.get("schema", {})),
+                        before.get("schema", {}),
+                        after.get("schema", {}),
+                        comparer.direction,
+                    )
                 ]
             sub += extension_findings(before, after, self.context.doc_only_extensions)
             found += [f.under("content", media_type) for f in sub]
         return found
+
+
+def _with_subject(found: list[Finding], old: object, new: object, direction: str) -> list[Finding]:
+    """Findings that remember the whole schemas they were found in (for witnesses)."""
+    return [replace(f, subject=SchemaSubject(old, new, direction, f.path)) for f in found]
 
 
 def _rename_path_parameters(old: Operation, new: Operation) -> dict:
@@ -471,7 +513,24 @@ def _meaning(catalog: ErrorCatalog | None, code: str) -> str:
     return f" ({entry.http_status}: {short(entry.meaning, 80)})" if entry else ""
 
 
-def _security_text(requirements: list) -> str:
+def _security_text(requirements: list, scopes: bool = False) -> str:
     if not requirements:
         return "none"
-    return " or ".join(" + ".join(name for name, _ in alt) or "anonymous" for alt in requirements)
+
+    def shown(name: str, needed: list) -> str:
+        return f"{name}[{' '.join(needed)}]" if scopes and needed else name
+
+    return " or ".join(
+        " + ".join(shown(name, needed) for name, needed in alt) or "anonymous"
+        for alt in requirements
+    )
+
+
+def _relaxes(before: list, after: list) -> bool:
+    """True when every old alternative is met by some new one with fewer schemes and scopes."""
+
+    def covered(old_alt: list, new_alt: list) -> bool:
+        held = {name: set(scopes) for name, scopes in old_alt}
+        return all(name in held and set(scopes) <= held[name] for name, scopes in new_alt)
+
+    return all(any(covered(old_alt, new_alt) for new_alt in after) for old_alt in before)

@@ -1,9 +1,11 @@
 """Operations of a normalised OpenAPI document, and matching them across versions.
 
-An operation is matched by method and path and by operationId: a path that
-changed while the operationId stayed is a rename, not a removal plus an
-addition. Operations whose identity changed completely are still paired when
-their functional views are identical.
+An operation is matched by method and path first: a URL that still exists is
+the same operation for every client that calls it, whatever its operationId
+now says. Among the rest, a path that changed while the operationId stayed
+is a rename, not a removal plus an addition. Operations whose identity
+changed completely are still paired when their functional views are
+identical, or similar enough.
 """
 
 from __future__ import annotations
@@ -35,10 +37,11 @@ class Operation:
     pointer: tuple[str, ...]
     parameter_pointers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     security_pointer: tuple[str, ...] = ("security",)
+    webhook: bool = False
 
     @property
     def label(self) -> str:
-        return f"{self.method.upper()} {self.path}"
+        return f"{'WEBHOOK ' if self.webhook else ''}{self.method.upper()} {self.path}"
 
     @property
     def template(self) -> str:
@@ -52,6 +55,8 @@ class Operation:
     @property
     def service(self) -> str:
         """The path prefix that names the service: /auction/v1.0/portfolio -> /auction/v1.0."""
+        if self.webhook:
+            return "webhooks"
         segments = [s for s in self.path.split("/") if s]
         for index, segment in enumerate(segments):
             if _VERSION_SEGMENT.match(segment):
@@ -59,21 +64,29 @@ class Operation:
         return "/" + segments[0] if segments else "/"
 
 
-def collect_operations(paths: dict, security: Any, schemes: dict) -> list[Operation]:
-    """Every operation of a normalised ``paths`` object, in file order."""
+def collect_operations(
+    paths: dict, security: Any, schemes: dict, root: str = "paths"
+) -> list[Operation]:
+    """Every operation of a normalised ``paths`` (or 3.1 ``webhooks``) object, in file order.
+
+    A webhook is an operation the server calls on the client: the diff
+    compares it with the directions swapped (``Operation.webhook``).
+    """
     operations = []
     for path, item in (paths or {}).items():
         if not isinstance(item, dict):
             continue
-        shared = _keyed_parameters(item.get("parameters"), ("paths", path, "parameters"))
+        shared = _keyed_parameters(item.get("parameters"), (root, path, "parameters"))
         for method in METHODS:
             op = item.get(method)
             if not isinstance(op, dict):
                 continue
-            pointer = ("paths", path, method)
+            pointer = (root, path, method)
             own = _keyed_parameters(op.get("parameters"), (*pointer, "parameters"))
             merged = {**shared, **own}
             node = {key: value for key, value in op.items() if key != "parameters"}
+            if "servers" not in node and "servers" in item:
+                node["servers"] = item["servers"]
             node["parameters"] = {key: param for key, (param, _) in merged.items()}
             if isinstance(node.get("responses"), dict):
                 node["responses"] = {
@@ -93,6 +106,7 @@ def collect_operations(paths: dict, security: Any, schemes: dict) -> list[Operat
                     pointer=pointer,
                     parameter_pointers={key: where for key, (_, where) in merged.items()},
                     security_pointer=(*pointer, "security") if "security" in op else ("security",),
+                    webhook=root == "webhooks",
                 )
             )
     return operations
@@ -144,10 +158,11 @@ def match_operations(
 ) -> tuple[list[Match], list[Operation], list[Operation]]:
     """Pair operations: (matches, removed old operations, added new operations).
 
-    Passes, in order: same method, path and operationId; same operationId
-    (a rename of path or method); same method and path (the operationId
-    changed); same method and identical functional view (everything
-    renamed); and, last, same method and service with a similar name and
+    Passes, in order: same method, path and operationId; same method and
+    path (the operationId changed: clients call URLs, so two operationIds
+    swapped between two URLs that both still exist are two id changes, not
+    a rename); same operationId (a rename of path or method); same method
+    and identical functional view (everything renamed); and, last, same method and service with a similar name and
     a similar shape (``shape``: the set of paths of an operation's view), for
     a rename of path and operationId that came with other changes (SEED-B:
     activeHistLoadSubmissionWindow became openHistLoadSubmissionWindow).
@@ -175,8 +190,8 @@ def match_operations(
                 new_left.remove(news[0])
 
     take("same", lambda op: (op.method, op.template, op.operation_id))
-    take("operationId", lambda op: op.operation_id)
     take("path", lambda op: (op.method, op.template))
+    take("operationId", lambda op: op.operation_id)
     take("content", lambda op: (op.method, prints.get(id(op))))
     if shape is not None and old_left and new_left:
         for old, new in _similar_pairs(old_left, new_left, shape):

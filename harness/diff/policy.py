@@ -37,12 +37,17 @@ class BumpPolicy:
     versioning: dict = field(default_factory=dict)
     doc_only_extensions: frozenset[str] = frozenset()
     path: Path | None = None
+    switches: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path | None = None) -> BumpPolicy:
         """Read and validate a policy file (default: the project's own)."""
         path = Path(path) if path is not None else DEFAULT_POLICY
-        data = load_document(path)
+        return cls.from_data(load_document(path), path)
+
+    @classmethod
+    def from_data(cls, data: object, path: Path) -> BumpPolicy:
+        """A policy from the parsed content of ``path``."""
         if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
             raise InputError(f"{path}: a bump policy needs a 'rules' list")
         rules: dict[str, Rule] = {}
@@ -57,7 +62,14 @@ class BumpPolicy:
         versioning = data.get("versioning") or {}
         if not isinstance(versioning, dict):
             raise InputError(f"{path}: versioning must be a mapping")
-        return cls(rules, versioning, frozenset(map(str, extensions)), path)
+        switches = data.get("switches") or {}
+        if not isinstance(switches, dict):
+            raise InputError(f"{path}: switches must be a mapping")
+        for name, switch in switches.items():
+            rule = _switched(path, str(name), switch, rules)
+            rules[rule.id] = rule
+        chosen = {str(name): str(s["chosen"]) for name, s in switches.items()}
+        return cls(rules, versioning, frozenset(map(str, extensions)), path, chosen)
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id; a policy missing a rule the diff emits is bad input."""
@@ -73,9 +85,43 @@ class BumpPolicy:
         """The rule ids among ``rule_ids`` this policy does not define."""
         return {rule_id for rule_id in rule_ids if rule_id not in self.rules}
 
+    def with_switch(self, name: str, choice: str) -> BumpPolicy:
+        """This policy's file read again with switch ``name`` set to ``choice``."""
+        data = load_document(self.path or DEFAULT_POLICY)
+        switches = data.get("switches") if isinstance(data, dict) else None
+        if not isinstance(switches, dict) or name not in switches:
+            raise InputError(f"{self.path or DEFAULT_POLICY}: no switch {name!r}")
+        switches[name] = {**switches[name], "chosen": choice}
+        return BumpPolicy.from_data(data, self.path or DEFAULT_POLICY)
+
     def setting(self, name: str, default: object) -> object:
         """A versioning setting (reset_rule, over_bump, ...) or its default."""
         return self.versioning.get(name, default)
+
+
+def _switched(path: Path, name: str, switch: object, rules: dict[str, Rule]) -> Rule:
+    """The rule a switch sets, with the bump and rationale of its chosen reading.
+
+    A switch keeps a reading of CAISO's text that users disagree on (is an
+    added operation a new service?) as a named choice in the policy file,
+    instead of as an edit to a rule's bump that loses the other reading.
+    """
+    if not isinstance(switch, dict):
+        raise InputError(f"{path}: switch {name} is not a mapping")
+    rule_id, chosen, choices = switch.get("rule"), switch.get("chosen"), switch.get("choices")
+    if rule_id not in rules:
+        raise InputError(f"{path}: switch {name} sets unknown rule {rule_id!r}")
+    if not isinstance(choices, dict) or chosen not in choices:
+        names = ", ".join(map(str, choices or {})) if isinstance(choices, dict) else "none"
+        raise InputError(f"{path}: switch {name}: chosen must be one of {names}, not {chosen!r}")
+    choice = choices[chosen]
+    if not isinstance(choice, dict) or choice.get("bump") not in BUMP_LEVELS:
+        raise InputError(
+            f"{path}: switch {name}: choice {chosen} needs a bump ({', '.join(BUMP_LEVELS)})"
+        )
+    rule = rules[rule_id]
+    rationale = " ".join(str(choice.get("rationale") or rule.rationale).split())
+    return Rule(rule.id, str(choice["bump"]), rule.direction, rule.description, rationale)
 
 
 def _rule(path: Path, index: int, entry: object) -> Rule:

@@ -6,9 +6,10 @@ import json
 from collections.abc import Iterable
 
 from crr_contract.version import BUMP_LEVELS
-from harness.diff.model import Change, DiffResult
+from harness.diff.model import Change, DiffResult, Witness
 
 FORMATS = ("text", "json", "markdown")
+_WITNESS_WIDTH = 400
 _HEADINGS = {
     "MAJOR": "Breaking changes (MAJOR)",
     "MINOR": "Functional changes (MINOR)",
@@ -48,6 +49,8 @@ def text(result: DiffResult) -> str:
         lines.append(f"       at {change.location or '/'}")
         if change.origin:
             lines.append(f"       in {change.origin}")
+        if change.witness is not None:
+            lines.append(f"       {witness_text(change.witness)}")
     counts = result.counts()
     lines += [
         "",
@@ -134,6 +137,9 @@ def markdown(result: DiffResult) -> str:
         for message, ops, rule, where in _grouped(group):
             reach = f" (operations: {', '.join(ops)})" if ops else ""
             lines.append(f"- {_capital(message)}{reach}. `{rule}` at `{where}`")
+            witness = _group_witness(group, rule, where, message)
+            if witness is not None:
+                lines.append(f"  - {_capital(witness_text(witness, code=True))}")
     if not result.changes:
         lines += ["", "No changes."]
     notes = [
@@ -182,6 +188,29 @@ def _grouped(changes: Iterable[Change]) -> list[tuple[str, list[str], str, str]]
         ops = sorted({c.operation_id for c in group if c.operation_id})
         out.append((message, ops, rule, where))
     return out
+
+
+def witness_text(witness: Witness, code: bool = False) -> str:
+    """One line: the instance and which schema accepts it, or why there is none."""
+    if not witness.found:
+        return f"no witness: {witness.note}"
+    shown = json.dumps(witness.instance, sort_keys=True, default=str)
+    if len(shown) > _WITNESS_WIDTH:
+        shown = shown[: _WITNESS_WIDTH - 1] + "…"
+    shown = f"`{shown}`" if code else shown
+    what = f" as {witness.schema}" if witness.schema else ""
+    return (
+        f"witness{what}: {shown}"
+        f" ({witness.accepted_by} schema accepts it, {witness.rejected_by} rejects it)"
+    )
+
+
+def _group_witness(group: list[Change], rule: str, where: str, message: str) -> Witness | None:
+    for change in group:
+        same = change.rule == rule and (change.origin or change.location) == where
+        if same and change.message == message and change.witness is not None:
+            return change.witness
+    return None
 
 
 def _first_reason(result: DiffResult) -> str:

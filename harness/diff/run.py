@@ -40,6 +40,7 @@ from harness.diff.model import (
 from harness.diff.openapi_diff import OpenAPIContext, OpenAPIDocument, diff_openapi
 from harness.diff.policy import BumpPolicy
 from harness.diff.verdict import VersionedFile, judge
+from harness.diff.witness import WitnessMaker, component_subject
 from harness.errors import USER_INPUT_ERRORS, InputError
 
 AUTO = "auto"
@@ -58,6 +59,7 @@ class Options:
     overlays: tuple[Overlay, ...] = ()
     """Applied to each OpenAPI file they are for (``extends``) as it is read: two CAISO
     files compare with our annotations as the overlays put them."""
+    witnesses: bool = True
 
 
 def diff_files(
@@ -67,6 +69,7 @@ def diff_files(
     catalog: ErrorCatalog | Path | str | None = AUTO,
     schema_direction: str = "response",
     overlays: Sequence[Overlay] = (),
+    witnesses: bool = True,
 ) -> DiffResult:
     """Diff two files of the same kind and judge the bump between them.
 
@@ -77,6 +80,7 @@ def diff_files(
     old, new = Path(old), Path(new)
     options = _options(new, policy, catalog, schema_direction)
     options.overlays = tuple(overlays)
+    options.witnesses = witnesses
     return _diff_pair(old, new, options)
 
 
@@ -87,15 +91,19 @@ def diff_paths(
     catalog: ErrorCatalog | Path | str | None = AUTO,
     schema_direction: str = "response",
     overlays: Sequence[Overlay] = (),
+    witnesses: bool = True,
 ) -> list[DiffResult]:
     """Two files, or two spec-catalog directories (one result per service, schema and catalog)."""
     old, new = Path(old), Path(new)
     if old.is_dir() != new.is_dir():
         raise InputError(f"cannot diff a directory with a file: {old} and {new}")
     if not old.is_dir():
-        return [diff_files(old, new, policy, catalog, schema_direction, overlays)]
+        return [
+            diff_files(old, new, policy, catalog, schema_direction, overlays, witnesses=witnesses)
+        ]
     options = _options(new, policy, catalog, schema_direction, search_in=new)
     options.overlays = tuple(overlays)
+    options.witnesses = witnesses
     results = []
     for finder in (find_openapi, find_schemas):
         old_groups, new_groups = by_key(finder(old)), by_key(finder(new))
@@ -122,6 +130,7 @@ def history(
     catalog: ErrorCatalog | Path | str | None = AUTO,
     schema_direction: str = "response",
     overlays: Sequence[Overlay] = (),
+    witnesses: bool = True,
 ) -> list[DiffResult]:
     """Diff every consecutive pair of versions of each service (or schema) under ``directory``."""
     directory = Path(directory)
@@ -134,6 +143,7 @@ def history(
         )
     options = _options(directory / "x", policy, catalog, schema_direction)
     options.overlays = tuple(overlays)
+    options.witnesses = witnesses
     results = []
     for versions in by_key(files).values():
         for older, newer in itertools.pairwise(versions):
@@ -178,7 +188,7 @@ def _diff_pair(old: Path, new: Path, options: Options) -> DiffResult:
         ErrorCatalog.load(old)
         ErrorCatalog.load(new)
         findings = diff_catalog(old_doc, new_doc)
-    changes = classify(findings, options.policy)
+    changes = classify(findings, options.policy, WitnessMaker() if options.witnesses else None)
     required = largest_bump([c.bump for c in changes])
     reason = next((f"{c.rule} at {c.location}" for c in changes if c.bump == required), None)
     judgement = judge(
@@ -207,8 +217,13 @@ def _diff_pair(old: Path, new: Path, options: Options) -> DiffResult:
     )
 
 
-def classify(findings: list[Finding], policy: BumpPolicy) -> list[Change]:
-    """Give every finding its bump and rationale from the policy, largest bump first."""
+def classify(
+    findings: list[Finding], policy: BumpPolicy, witnesses: WitnessMaker | None = None
+) -> list[Change]:
+    """Give every finding its bump and rationale from the policy, largest bump first.
+
+    With ``witnesses``, every MAJOR change found in a schema gets its witness.
+    """
     changes = []
     seen = set()
     for f in findings:
@@ -228,6 +243,11 @@ def classify(findings: list[Finding], policy: BumpPolicy) -> list[Change]:
                 direction=rule.direction,
                 operation_id=f.operation_id,
                 origin=f.origin,
+                witness=(
+                    witnesses.witness(f.rule, component_subject(f.subject, f.origin))
+                    if witnesses is not None and f.subject is not None and rule.bump == "MAJOR"
+                    else None
+                ),
             )
         )
     changes.sort(key=lambda c: (-bump_rank(c.bump), c.operation_id or "", c.location))
@@ -359,6 +379,11 @@ def _text(version: SpecVersion | None) -> str | None:
 
 
 # ---------------------------------------------------------------- policy and catalog
+def find_policy(near: Path) -> Path | None:
+    """The nearest ``policy/bump-policy.yaml`` above ``near`` (None: the project's)."""
+    return _find_above(near, _POLICY)
+
+
 def _options(
     near: Path,
     policy: BumpPolicy | Path | None,

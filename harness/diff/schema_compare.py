@@ -15,8 +15,9 @@ from typing import Any
 from crr_contract import pointer
 from harness.diff.model import Finding
 from harness.diff.normalize import ORIGIN, RECURSIVE
+from harness.diff.pattern_proof import matches_everything, widens
 from harness.diff.proof import Proof
-from harness.diff.view import ViewBuilder, fingerprint
+from harness.diff.view import ViewBuilder, canonical_schema, fingerprint
 
 DOC_RULES = {
     "description": "doc.description.changed",
@@ -128,6 +129,7 @@ class SchemaComparer:
             if old.get(RECURSIVE) == new.get(RECURSIVE):
                 return []
             return [Finding("unclassified.change", (), "a recursive schema reference changed")]
+        old, new = canonical_schema(old), canonical_schema(new)
         found = doc_findings(old, new)
         found += self._types(old, new)
         found += self._format(old, new)
@@ -137,6 +139,10 @@ class SchemaComparer:
         found += self._properties(old, new)
         found += self._additional_properties(old, new)
         found += self._items(old, new)
+        found += self._prefix_items(old, new)
+        found += self._dependent_required(old, new)
+        found += self._conditional(old, new)
+        found += self._discriminator(old, new)
         found += self._variants(old, new)
         if old.get("default") != new.get("default"):
             found.append(
@@ -149,8 +155,22 @@ class SchemaComparer:
         if bool(old.get("deprecated")) != bool(new.get("deprecated")):
             state = "marked deprecated" if new.get("deprecated") else "no longer deprecated"
             found.append(Finding("deprecation.changed", ("deprecated",), state))
+        found += self._access(old, new)
         found += extension_findings(old, new, self.views.doc_only_extensions)
         return found
+
+    def _access(self, old: dict, new: dict) -> list[Finding]:
+        """readOnly toggled in a response, writeOnly toggled in a request: no effect here.
+
+        The flag that hides a property from this direction is handled where
+        the property is (``_properties``); the other flag only says who may
+        send it the other way.
+        """
+        other = "writeOnly" if self.direction == "request" else "readOnly"
+        if bool(old.get(other)) == bool(new.get(other)):
+            return []
+        state = "now" if new.get(other) else "no longer"
+        return [Finding(self._rule(f"{_SNAKE[other]}.changed"), (other,), f"{state} {other}")]
 
     # ---------------------------------------------------------------- types
     def _types(self, old: dict, new: dict) -> list[Finding]:
@@ -254,27 +274,53 @@ class SchemaComparer:
         before, after = old.get("pattern"), new.get("pattern")
         if before == after:
             return []
+        if matches_everything(before) and matches_everything(after):
+            message = f"pattern {before!r} -> {after!r} (both accept every string)"
+            return [Finding(self._rule("pattern.equivalent"), ("pattern",), message)]
         if before is None:
             return [Finding(self._rule("pattern.added"), ("pattern",), f"pattern {after!r} added")]
         if after is None:
             return [
                 Finding(self._rule("pattern.removed"), ("pattern",), f"pattern {before!r} removed")
             ]
+        if widens(before, after):
+            message = f"pattern {before!r} -> {after!r} (the new one accepts every string)"
+            return [Finding(self._rule("pattern.relaxed"), ("pattern",), message)]
         return [
             Finding(self._rule("pattern.changed"), ("pattern",), f"pattern {before!r} -> {after!r}")
         ]
 
     # ---------------------------------------------------------------- objects
     def _properties(self, old: dict, new: dict) -> list[Finding]:
+        """Properties added, removed, re-required, or hidden from this direction.
+
+        A property the other side alone sends (readOnly in a request,
+        writeOnly in a response) is no part of this direction: its changes
+        are one ``*_property.changed`` finding, and it never counts as
+        required here. A name in ``required`` with no schema under
+        ``properties`` is a property of any value.
+        """
         owner = _owner(new) or _owner(old)
         of = f" of {owner}" if owner else ""
-        before = old.get("properties") if isinstance(old.get("properties"), dict) else {}
-        after = new.get("properties") if isinstance(new.get("properties"), dict) else {}
-        old_required = set(old.get("required") or [])
-        new_required = set(new.get("required") or [])
+        before, old_implicit = _declared(old)
+        after, new_implicit = _declared(new)
+        hidden = "readOnly" if self.direction == "request" else "writeOnly"
+        old_hidden = {n for n, v in before.items() if isinstance(v, dict) and v.get(hidden) is True}
+        new_hidden = {n for n, v in after.items() if isinstance(v, dict) and v.get(hidden) is True}
+        old_required = set(old.get("required") or []) - old_hidden
+        new_required = set(new.get("required") or []) - new_hidden
         found = []
-        for name in before:
+        for name in [*before, *(n for n in after if n not in before)]:
+            if name in old_hidden or name in new_hidden:
+                moved = (name in (old.get("required") or [])) != (
+                    name in (new.get("required") or [])
+                )
+                found += self._hidden_property(name, of, before, after, hidden, new_required, moved)
+                continue
             if name not in after:
+                if name in old_implicit:
+                    found += self._required_toggle(name, of, True, False)
+                    continue
                 was = " (was required)" if name in old_required else ""
                 covers = (("required",),) if name in old_required else ()
                 found.append(
@@ -285,44 +331,103 @@ class SchemaComparer:
                         covers=covers,
                     )
                 )
-        for name in after:
-            if name in before:
                 continue
-            required = name in new_required
-            if self.direction == "request":
-                rule = (
-                    "request.property.required.added"
-                    if required
-                    else "request.property.optional.added"
-                )
-            else:
-                rule = "response.property.added"
-            state = "required" if required else "optional"
-            covers = (("required",),) if required else ()
-            found.append(
-                Finding(
-                    rule,
-                    ("properties", name),
-                    f"{state} property '{name}' added to {owner or 'the object'}",
-                    covers=covers,
-                )
-            )
-        for name in before:
-            if name not in after:
-                continue
-            found += [f.under("properties", name) for f in self.compare(before[name], after[name])]
-            if (name in old_required) != (name in new_required):
-                kind = "became_required" if name in new_required else "became_optional"
-                state = "now required" if name in new_required else "now optional"
+            if name not in before:
+                if name in new_implicit:
+                    found += self._required_toggle(name, of, False, True)
+                    continue
+                required = name in new_required
+                if self.direction == "request":
+                    rule = (
+                        "request.property.required.added"
+                        if required
+                        else "request.property.optional.added"
+                    )
+                else:
+                    rule = "response.property.added"
+                state = "required" if required else "optional"
+                covers = (("required",),) if required else ()
                 found.append(
                     Finding(
-                        self._rule(f"property.{kind}"),
+                        rule,
                         ("properties", name),
-                        f"property '{name}'{of} {state}",
-                        covers=(("required",),),
+                        f"{state} property '{name}' added to {owner or 'the object'}",
+                        covers=covers,
                     )
                 )
+                continue
+            found += [f.under("properties", name) for f in self.compare(before[name], after[name])]
+            found += self._required_toggle(name, of, name in old_required, name in new_required)
         return found
+
+    def _required_toggle(self, name: str, of: str, was: bool, now: bool) -> list[Finding]:
+        if was == now:
+            return []
+        kind = "became_required" if now else "became_optional"
+        state = "now required" if now else "now optional"
+        return [
+            Finding(
+                self._rule(f"property.{kind}"),
+                ("properties", name),
+                f"property '{name}'{of} {state}",
+                covers=(("required",),),
+            )
+        ]
+
+    def _hidden_property(
+        self,
+        name: str,
+        of: str,
+        before: dict,
+        after: dict,
+        hidden: str,
+        new_required: set[str],
+        required_moved: bool,
+    ) -> list[Finding]:
+        """A property that only the other direction carries, on at least one side."""
+        was_hidden = isinstance(before.get(name), dict) and before[name].get(hidden) is True
+        now_hidden = isinstance(after.get(name), dict) and after[name].get(hidden) is True
+        covers = (("required",),)
+        if name in before and name in after and not was_hidden:
+            return [
+                Finding(
+                    self._rule(f"property.became_{_SNAKE[hidden]}"),
+                    ("properties", name),
+                    f"property '{name}'{of} became {hidden}",
+                    covers=covers,
+                )
+            ]
+        if name in before and name in after and not now_hidden:
+            found = [
+                Finding(
+                    self._rule(f"property.no_longer_{_SNAKE[hidden]}"),
+                    ("properties", name),
+                    f"property '{name}'{of} no longer {hidden}",
+                    covers=covers,
+                )
+            ]
+            if name in new_required and self.direction == "request":
+                found.append(
+                    Finding(
+                        "request.property.became_required",
+                        ("properties", name),
+                        f"property '{name}'{of} now required",
+                        covers=covers,
+                    )
+                )
+            return found
+        same_schema = self.views.schema(before.get(name)) == self.views.schema(after.get(name))
+        if name in before and name in after and same_schema and not required_moved:
+            return []
+        side = "requests" if self.direction == "request" else "responses"
+        return [
+            Finding(
+                self._rule(f"{_SNAKE[hidden]}_property.changed"),
+                ("properties", name),
+                f"{hidden} property '{name}'{of} changed (not part of {side})",
+                covers=covers,
+            )
+        ]
 
     def _additional_properties(self, old: dict, new: dict) -> list[Finding]:
         before, after = old.get("additionalProperties"), new.get("additionalProperties")
@@ -361,6 +466,100 @@ class SchemaComparer:
             return found
         return []
 
+    def _prefix_items(self, old: dict, new: dict) -> list[Finding]:
+        """Positional item schemas (3.1): a missing position is whatever ``items`` allows."""
+        before, after = old.get("prefixItems"), new.get("prefixItems")
+        if not isinstance(before, list) and not isinstance(after, list):
+            return []
+        before, after = before or [], after or []
+        found = []
+        for index in range(max(len(before), len(after))):
+            a = before[index] if index < len(before) else _rest_items(old)
+            b = after[index] if index < len(after) else _rest_items(new)
+            found += [f.under("prefixItems", str(index)) for f in self.compare(a, b)]
+        return found
+
+    def _dependent_required(self, old: dict, new: dict) -> list[Finding]:
+        """``dependentRequired`` (3.1): names a present property makes required; more narrows."""
+        before = old.get("dependentRequired") or {}
+        after = new.get("dependentRequired") or {}
+        if not isinstance(before, dict) or not isinstance(after, dict) or before == after:
+            return []
+        found = []
+        for name in sorted(set(before) | set(after)):
+            was, now = set(before.get(name) or []), set(after.get(name) or [])
+            if was == now:
+                continue
+            # any name newly required narrows, even when another one was dropped
+            narrowed = bool(now - was)
+            kind = "narrowed" if narrowed else "relaxed"
+            message = (
+                f"dependentRequired of '{name}' {sorted(was)} -> {sorted(now)}"
+                f" ({'tightened' if narrowed else 'relaxed'})"
+            )
+            found.append(Finding(self._rule(f"limit.{kind}"), ("dependentRequired", name), message))
+        return found
+
+    def _conditional(self, old: dict, new: dict) -> list[Finding]:
+        """``if``/``then``/``else``: with the same condition, compare the branches.
+
+        A branch that is absent constrains nothing, so it compares as ``{}``.
+        A changed condition moves values between branches, which the diff
+        cannot prove harmless.
+        """
+        keys = ("if", "then", "else")
+        if not any(k in old or k in new for k in keys):
+            return []
+        if self.views.schema(old.get("if", {})) != self.views.schema(new.get("if", {})):
+            message = "the if/then/else condition changed"
+            return [
+                Finding(
+                    self._rule("conditional.changed"),
+                    ("if",),
+                    message,
+                    covers=(("then",), ("else",)),
+                )
+            ]
+        found = []
+        for branch in ("then", "else"):
+            found += [
+                f.under(branch) for f in self.compare(old.get(branch, {}), new.get(branch, {}))
+            ]
+        return found
+
+    def _discriminator(self, old: dict, new: dict) -> list[Finding]:
+        """The property that names the alternative, and its value -> schema mapping."""
+        before, after = old.get("discriminator"), new.get("discriminator")
+        if before == after:
+            return []
+        before = before if isinstance(before, dict) else {}
+        after = after if isinstance(after, dict) else {}
+        if before.get("propertyName") != after.get("propertyName"):
+            message = f"discriminator property {before.get('propertyName')} -> {after.get('propertyName')}"
+            return [Finding(self._rule("discriminator.changed"), ("discriminator",), message)]
+        old_map, new_map = before.get("mapping") or {}, after.get("mapping") or {}
+        found = []
+        changed = sorted(k for k in set(old_map) & set(new_map) if old_map[k] != new_map[k])
+        removed, added = sorted(set(old_map) - set(new_map)), sorted(set(new_map) - set(old_map))
+        where = ("discriminator", "mapping")
+        if changed:
+            message = f"discriminator value {', '.join(changed)} now maps to another schema"
+            found.append(Finding(self._rule("discriminator.changed"), where, message))
+        if removed:
+            message = f"discriminator value {', '.join(removed)} removed from the mapping"
+            found.append(Finding(self._rule("discriminator.mapping.removed"), where, message))
+        if added:
+            message = f"discriminator value {', '.join(added)} added to the mapping"
+            found.append(Finding(self._rule("discriminator.mapping.added"), where, message))
+        rest = {k: v for k, v in before.items() if k not in ("propertyName", "mapping")}
+        if rest != {k: v for k, v in after.items() if k not in ("propertyName", "mapping")}:
+            found.append(
+                Finding(
+                    self._rule("discriminator.changed"), ("discriminator",), "discriminator changed"
+                )
+            )
+        return found
+
     def _variants(self, old: dict, new: dict) -> list[Finding]:
         found: list[Finding] = []
         for key in ("oneOf", "anyOf", "allOf"):
@@ -376,10 +575,21 @@ class SchemaComparer:
         return found
 
     def _match_variants(self, key: str, before: list, after: list) -> list[Finding]:
+        """Pair alternatives by structure, not position.
+
+        Identical alternatives pair first; the rest pair greedily by how
+        much of their structure they share (``VARIANT_SIMILARITY``), so an
+        alternative that gained a property is still itself when another
+        alternative was added or removed in the same release. Leftovers
+        that are equally many pair in order (each changed beyond
+        recognition); the others are added or removed alternatives.
+        """
+        old_views = [self.views.schema(v) for v in before]
+        new_views = [self.views.schema(v) for v in after]
+        old_prints = [fingerprint(v) for v in old_views]
+        new_prints = [fingerprint(v) for v in new_views]
         old_left = list(range(len(before)))
         new_left = list(range(len(after)))
-        old_prints = [fingerprint(self.views.schema(v)) for v in before]
-        new_prints = [fingerprint(self.views.schema(v)) for v in after]
         pairs = []
         for i in list(old_left):
             for j in new_left:
@@ -388,6 +598,19 @@ class SchemaComparer:
                     old_left.remove(i)
                     new_left.remove(j)
                     break
+        old_leaves = {i: _leaves(old_views[i]) for i in old_left}
+        new_leaves = {j: _leaves(new_views[j]) for j in new_left}
+        scored = sorted(
+            (-_jaccard(old_leaves[i], new_leaves[j]), i, j)
+            for i in old_left
+            for j in new_left
+            if _jaccard(old_leaves[i], new_leaves[j]) >= VARIANT_SIMILARITY
+        )
+        for _, i, j in scored:
+            if i in old_left and j in new_left:
+                pairs.append((i, j))
+                old_left.remove(i)
+                new_left.remove(j)
         if len(old_left) == len(new_left):
             pairs += list(zip(old_left, new_left, strict=True))
             old_left, new_left = [], []
@@ -420,6 +643,39 @@ class SchemaComparer:
                 )
             )
         return found
+
+
+VARIANT_SIMILARITY = 0.5
+_SNAKE = {"readOnly": "read_only", "writeOnly": "write_only"}
+
+
+def _declared(schema: dict) -> tuple[dict, set[str]]:
+    """Properties of an object schema, with required names lacking a schema as ``{}``."""
+    properties = schema.get("properties") if isinstance(schema.get("properties"), dict) else {}
+    implicit = {
+        n for n in schema.get("required") or [] if isinstance(n, str) and n not in properties
+    }
+    return {**properties, **{n: {} for n in sorted(implicit)}}, implicit
+
+
+def _leaves(view: Any, prefix: tuple[str, ...] = ()) -> frozenset:
+    """The (path, value) leaves of a view, to tell how alike two alternatives are."""
+    if isinstance(view, dict):
+        out: set = set()
+        for key, value in view.items():
+            out |= _leaves(value, (*prefix, str(key)))
+        return frozenset(out) or frozenset({(prefix, "{}")})
+    return frozenset({(prefix, fingerprint(view))})
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def _rest_items(schema: dict) -> Any:
+    """What a position beyond ``prefixItems`` may hold: ``items`` (3.1), else anything."""
+    rest = schema.get("items")
+    return rest if isinstance(rest, dict) else {}
 
 
 def _owner(schema: dict) -> str | None:

@@ -21,7 +21,10 @@ SCHEMA_DOC_KEYS = frozenset(
 OPERATION_DOC_KEYS = frozenset(
     {"summary", "description", "externalDocs", "tags", "operationId", ORIGIN}
 )
-_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "definitions", "$defs"})
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties"})
+# Containers of definitions: they constrain nothing until a $ref reaches
+# them, and normalisation has resolved every $ref in place.
+_DEFINITIONS = frozenset({"definitions", "$defs"})
 _SCHEMA_LISTS = frozenset({"allOf", "prefixItems"})
 _UNORDERED_SCHEMA_LISTS = frozenset({"oneOf", "anyOf"})
 _SUBSCHEMAS = frozenset(
@@ -79,8 +82,13 @@ class ViewBuilder:
         if hit is not None and hit[0] is node:
             return hit[1]
         out: dict[str, Any] = {}
-        for key, value in node.items():
-            if key in SCHEMA_DOC_KEYS or key in self.doc_only_extensions or _is_default(key, value):
+        for key, value in canonical_schema(node).items():
+            if (
+                key in SCHEMA_DOC_KEYS
+                or key in _DEFINITIONS
+                or key in self.doc_only_extensions
+                or _is_default(key, value)
+            ):
                 continue
             if key in _SCHEMA_MAPS and isinstance(value, dict):
                 out[key] = {name: self.schema(sub) for name, sub in value.items()}
@@ -179,6 +187,35 @@ class ViewBuilder:
             for key, value in node.items()
             if key not in SCHEMA_DOC_KEYS and key not in self.doc_only_extensions
         }
+
+
+def canonical_schema(node: dict) -> dict:
+    """One spelling for what OpenAPI 3.0 and 3.1 say alike.
+
+    ``type: string, nullable: true`` (3.0) and ``type: [string, "null"]``
+    (3.1) become the same sorted type list, a one-element type list becomes
+    its single type, and ``const: x`` becomes ``enum: [x]``; so moving a spec
+    from 3.0 to 3.1 changes nothing in the view.
+    """
+    declared = node.get("type")
+    nullable = node.get("nullable") is True
+    if (
+        not isinstance(declared, list)
+        and not (nullable and declared is not None)
+        and ("const" not in node)
+    ):
+        return node
+    out = dict(node)
+    if declared is not None:
+        types = set(declared) if isinstance(declared, list) else {declared}
+        if nullable:
+            types.add("null")
+        ordered = sorted(types, key=sort_key)
+        out["type"] = ordered[0] if len(ordered) == 1 else ordered
+        out.pop("nullable", None)
+    if "const" in out and "enum" not in out:
+        out["enum"] = [out.pop("const")]
+    return out
 
 
 def _is_default(key: str, value: Any) -> bool:

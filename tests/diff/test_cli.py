@@ -136,7 +136,7 @@ def test_wrong_arguments_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Pa
 def _history_dir(tmp_path: Path) -> Path:
     root = tmp_path / "openapi"
     for case, service in (
-        ("operation-added-minor", "auction"),
+        ("operation-added-new-service-major", "auction"),
         ("tor-conversion-mini-removes-properties", "tor_conversion"),
     ):
         target = root / service
@@ -156,7 +156,7 @@ def test_history_prints_a_table_and_flags_under_bumped_releases(
     lines = out.splitlines()
     assert lines[0].split()[:6] == ["name", "old", "new", "required", "actual", "verdict"]
     rows = {line.split()[0]: line.split()[1:6] for line in lines[1:3]}
-    assert rows["auction"] == ["1.0.0", "1.1.0", "MINOR", "MINOR", "OK"]
+    assert rows["auction"] == ["1.0.0", "2.0.0", "MAJOR", "MAJOR", "OK"]
     assert rows["tor_conversion"] == ["1.2.0", "1.2.1", "MAJOR", "MINI", "UNDER_BUMPED"]
     assert "2 pairs, 1 break the bump rule" in out
 
@@ -174,7 +174,7 @@ def test_two_catalog_directories_report_an_added_service(
     old, new = tmp_path / "old", tmp_path / "new"
     old.mkdir()
     new.mkdir()
-    auction_old, auction_new = pair("operation-added-minor")
+    auction_old, auction_new = pair("operation-added-new-service-major")
     shutil.copy(auction_old, old)
     shutil.copy(auction_new, new)
     tor = next((CORPUS / "tor-conversion-mini-removes-properties" / "old").iterdir())
@@ -193,3 +193,25 @@ def _write(tmp: Path, name: str, text: str) -> list[str]:
     path = tmp / name
     path.write_text(text)
     return [str(path), str(path)]
+
+
+def test_policy_switch_restores_the_minor_reading_of_an_added_operation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, *pair("operation-added-minor"), "--format", "json")
+    assert code == 1 and json.loads(out)["required_bump"] == "MAJOR"
+    code, out, _ = run(
+        capsys,
+        *pair("operation-added-minor"),
+        "--policy-switch",
+        "added_operation=minor_update",
+        "--format",
+        "json",
+    )
+    assert code == 0 and json.loads(out)["verdict"] == "OK"
+    code, _, err = run(capsys, *pair("operation-added-minor"), "--policy-switch", "nope")
+    assert code == 2 and "NAME=CHOICE" in err
+    code, _, err = run(
+        capsys, *pair("operation-added-minor"), "--policy-switch", "added_operation=maybe"
+    )
+    assert code == 2 and "new_service, minor_update" in err and len(err.splitlines()) == 1

@@ -5,7 +5,8 @@ as specs/README.md describes) and ``expected.yaml``: ``required_bump``,
 ``actual_bump``, ``verdict`` and ``changes``, the full list of expected
 changes, each with ``rule`` and ``bump`` and optionally ``operationId``,
 ``location``, ``origin`` and ``count`` (default 1). Options: ``catalog`` (a
-file in the case directory) and ``schema_direction``.
+file in the case directory), ``schema_direction`` and ``policy_switches``
+(switch name -> choice, as in specs/policy/bump-policy.yaml).
 """
 
 from __future__ import annotations
@@ -61,10 +62,13 @@ def test_every_policy_rule_has_a_case() -> None:
 
 def check(folder: Path, expected: dict) -> None:
     catalog = ErrorCatalog.load(folder / expected["catalog"]) if expected.get("catalog") else None
+    policy = POLICY
+    for name, choice in (expected.get("policy_switches") or {}).items():
+        policy = policy.with_switch(name, choice)
     result = diff_files(
         only_file(folder / "old"),
         only_file(folder / "new"),
-        policy=POLICY,
+        policy=policy,
         catalog=catalog,
         schema_direction=expected.get("schema_direction", "response"),
     )

@@ -33,7 +33,11 @@ def edited_policy(tmp_path: Path, rule_id: str, bump: str) -> Path:
 def test_default_policy_loads_with_versioning_text() -> None:
     policy = BumpPolicy.load()
     assert policy.rule("request.property.required.added").bump == "MAJOR"
-    assert policy.rule("operation.added").bump == "MINOR"
+    assert policy.rule("operation.added").bump == "MAJOR"
+    assert policy.switches == {"added_operation": "new_service"}
+    minor = policy.with_switch("added_operation", "minor_update")
+    assert minor.rule("operation.added").bump == "MINOR"
+    assert "minor update" in minor.rule("operation.added").rationale
     assert policy.rule("service.added").bump == "MAJOR"
     assert "reset" in policy.versioning["text"]
     assert policy.setting("reset_rule", False) is True
@@ -94,3 +98,17 @@ def test_over_bump_as_error_breaks_the_rule(tmp_path: Path) -> None:
     result = diff_files(old, new, policy=path, catalog=None)
     assert result.verdict.value == "OVER_BUMPED"
     assert result.breaks_rule
+
+
+def test_a_switch_with_an_unknown_choice_is_refused(tmp_path: Path) -> None:
+    data = yaml.safe_load(DEFAULT_POLICY.read_text())
+    data["switches"]["added_operation"]["chosen"] = "sometimes"
+    path = tmp_path / "bump-policy.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError, match="chosen must be one of new_service, minor_update"):
+        BumpPolicy.load(path)
+    data["switches"]["added_operation"] = {**data["switches"]["added_operation"], "rule": "x.y"}
+    data["switches"]["added_operation"]["chosen"] = "new_service"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError, match=r"unknown rule 'x\.y'"):
+        BumpPolicy.load(path)
