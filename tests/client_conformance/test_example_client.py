@@ -7,6 +7,7 @@ deserves.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from collections.abc import Iterator
@@ -23,8 +24,12 @@ from reference_impl.security.asgi_tls import running_server
 from reference_impl.security.tls import client_context_for
 from reference_impl.server import ReferenceSystem
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
-import participant_client  # noqa: E402
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "participant_client.py"
+_spec = importlib.util.spec_from_file_location("participant_client", EXAMPLE)
+assert _spec is not None and _spec.loader is not None
+participant_client = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = participant_client  # its dataclasses look their module up
+_spec.loader.exec_module(participant_client)
 
 MARKET = "AUC_MN_2025_M10"
 CLIENT = "alpha_lse-rw"
