@@ -290,7 +290,8 @@ class _Judge:
         created: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         for line in self.lines:
             status = line["status"]
-            if line.get("operation") in CREATING_OPERATIONS and status and 200 <= status < 300:
+            accepted = bool(status) and 200 <= status < 300 and not line.get("dropped")
+            if line.get("operation") in CREATING_OPERATIONS and accepted:
                 created[(line["operation"], line["body_sha256"])].append(line)
         groups = {
             f"{operation}: body {digest[:12]}": lines
