@@ -11,8 +11,9 @@ The schedule is a YAML file::
         seconds: 2.5                    # for delay: then the call is served as usual
 
 Rules are tried in file order; a rule applies to the next ``times`` matching
-calls and then is spent. ``drop`` starts an answer and closes the
-connection before its body ends: the client sees the connection break,
+calls and then is spent. ``drop`` starts an answer and leaves it
+unfinished, so the server closes the connection before its body ends
+(uvicorn logs one line, "ASGI callable returned without completing response"): the client sees the connection break,
 which is what a network fault looks like from its side. The fault applied
 is put in the request's ASGI state so the recording marks the exchange.
 """
@@ -126,10 +127,6 @@ def _optional_text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-class DroppedConnection(Exception):
-    """Raised after an answer has started, so the server closes the connection mid-answer."""
-
-
 async def _drain(receive: Receive) -> None:
     """Read the whole request body, as a server does before it answers (and the recording
     keeps what was sent)."""
@@ -182,7 +179,7 @@ class FaultMiddleware:
                 }
             )
             await send({"type": "http.response.body", "body": b"{", "more_body": True})
-            raise DroppedConnection("connection dropped by the fault schedule")
+            return  # the answer is unfinished: the server closes the connection
         if canned is not None:
             status, code, text = canned
             body = json.dumps(

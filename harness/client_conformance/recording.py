@@ -191,7 +191,7 @@ class RecordingMiddleware:
             "decisions": decisions,
             "refusal": refusal,
             "fault": state.get(FAULT_STATE_KEY),
-            "dropped": dropped,
+            "dropped": dropped or state.get(FAULT_STATE_KEY) == "drop",
         }
         handle = self._files.get(participant)
         if handle is None:
