@@ -18,7 +18,7 @@ Example::
 
     crr-harness serve --record recorded/ &
     python examples/participant_client.py --url https://localhost:8443 \\
-        --cert .crr-pki/clients/alpha_lse-rw.pem --key .crr-pki/clients/alpha_lse-rw.key \\
+        --cert .crr-pki/client-alpha_lse-rw.pem --key .crr-pki/client-alpha_lse-rw.key \\
         --ca .crr-pki/ca.pem
     crr-harness client-report recorded/
 
