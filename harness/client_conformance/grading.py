@@ -146,6 +146,13 @@ def _label(line: Mapping[str, Any]) -> str:
     return line.get("operation") or f"{line['method']} {line['path']}"
 
 
+def _wait(earlier: Mapping[str, Any], later: Mapping[str, Any]) -> float:
+    """How long the client waited: from the end of one answer to the next attempt, so the
+    server's own time does not pass for back-off."""
+    ended = earlier["t"] + float(earlier.get("elapsed_ms") or 0) / 1000
+    return max(0.0, later["t"] - ended)
+
+
 def _is_server_fault(line: Mapping[str, Any]) -> bool:
     return bool(line.get("dropped")) or (line["status"] is not None and line["status"] >= 500)
 
@@ -265,7 +272,7 @@ class _Judge:
         reasons: dict[str, str] = {}
         for chain in chains:
             retries = len(chain) - 1
-            gaps = [later["t"] - earlier["t"] for earlier, later in itertools.pairwise(chain)]
+            gaps = [_wait(earlier, later) for earlier, later in itertools.pairwise(chain)]
             case = f"{_label(chain[0])}: retries from {chain[0]['t']:.3f}"
             shrinking = [i for i in range(1, len(gaps)) if gaps[i] < gaps[i - 1]]
             if retries > policy.max_retries:
