@@ -8,7 +8,7 @@ database with mutual TLS: one plain, one recording every exchange
 for the verdict, one JSON line appended and flushed per exchange). The same
 load (``benchmarks.api_rps``: one read, ``getPortfolioList``, and one write,
 ``portfolioCreation``; keep-alive clients back to back) is measured against
-both, alternating off / on for ``--rounds`` rounds so that drift on a shared
+both, alternating off / on (and on / off) for ``--rounds`` rounds so that drift on a shared
 machine falls on both alike. The ratio is recording-on over recording-off.
 Results are printed and written to ``benchmarks/out/record_overhead.json``.
 """
@@ -81,9 +81,12 @@ def main(argv: list[str] | None = None) -> int:
                 "off": Target("serve", plain_url, str(pki.directory), True),
                 "on": Target("serve --record", recording_url, str(pki.directory), True),
             }
-            for _ in range(args.rounds):
+            for round_number in range(args.rounds):
+                order = list(targets.items())
+                if round_number % 2:
+                    order.reverse()  # neither server always goes first
                 for operation in ("read", "write"):
-                    for mode, target in targets.items():
+                    for mode, target in order:
                         result = measure(target, operation, args.connections, args.seconds)
                         rows.setdefault(result.operation, {}).setdefault(mode, []).append(
                             result.rps

@@ -31,6 +31,7 @@ COMMANDS: tuple[str, ...] = (
     "compare",
     "overlay",
     "client-report",
+    "proxy",
 )
 
 
