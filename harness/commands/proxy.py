@@ -89,6 +89,7 @@ def run(args: argparse.Namespace) -> int:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((args.host, args.port))
+        sock.listen(128)  # connections wait in the backlog until the server runs
     except OSError as exc:
         raise InputError(
             f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"

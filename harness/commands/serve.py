@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from harness.errors import InputError
+
+if TYPE_CHECKING:
+    from harness.client_conformance import FaultRule
+    from reference_impl.server import ServerSettings
 
 
 def _port(text: str) -> int:
@@ -143,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         spec_files=files,
         overlays=tuple(args.overlay),
     )
-    faults = []
+    faults: Sequence[FaultRule] = ()
     if args.faults is not None:
         from harness.client_conformance import load_faults
 
@@ -163,7 +168,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve_for_clients(settings, record: Path | None, faults: list) -> None:  # type: ignore[no-untyped-def]
+def _serve_for_clients(
+    settings: ServerSettings, record: Path | None, faults: Sequence[FaultRule]
+) -> None:
     """``serve`` with the reference app wrapped in the client-grading middlewares.
 
     The same composition as ``reference_impl.server.serve`` (PKI, system,

@@ -53,3 +53,13 @@ def test_a_rule_matches_its_participant_and_operation_until_spent() -> None:
     assert rule.matches("ALPHA_LSE", "auction.getPortfolio")
     rule.remaining -= 1
     assert not rule.matches("ALPHA_LSE", "auction.getPortfolio")
+
+
+def test_a_record_path_that_is_a_file_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "taken"
+    taken.write_text("not a directory")
+    assert main(["serve", "--port", "0", "--record", str(taken)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "exists and is not a directory" in err[0], err
