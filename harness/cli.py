@@ -30,6 +30,8 @@ COMMANDS: tuple[str, ...] = (
     "verify",
     "compare",
     "overlay",
+    "client-report",
+    "proxy",
 )
 
 
@@ -41,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"crr-harness {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
-        importlib.import_module(f"harness.commands.{name}").register(subparsers)
+        importlib.import_module(f"harness.commands.{name.replace('-', '_')}").register(subparsers)
     return parser
 
 

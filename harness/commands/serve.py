@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from harness.commands.overlay import add_overlay_option
 from harness.errors import InputError
+
+if TYPE_CHECKING:
+    from harness.client_conformance import FaultRule
+    from reference_impl.server import ServerSettings
 
 
 def _port(text: str) -> int:
@@ -79,6 +84,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         parser,
         "the served spec files; with CAISO's published files, specs/overlays/ supplies the roles and error codes they do not state",
     )
+    parser.add_argument(
+        "--record",
+        type=Path,
+        metavar="DIR",
+        help="keep every exchange, per participant, in DIR/<participant>.jsonl with the verdict "
+        "of request validation and the server's decisions, for `crr-harness client-report DIR`",
+    )
+    parser.add_argument(
+        "--faults",
+        type=Path,
+        metavar="FILE",
+        help="YAML fault schedule: answer a participant's next calls of an operation with 500 "
+        "SER0029, 403, 404, a delay or a dropped connection (recorded like any exchange)",
+    )
     parser.set_defaults(run=run)
     _one_line_errors(parser)
 
@@ -125,11 +144,97 @@ def run(args: argparse.Namespace) -> int:
         spec_files=files,
         overlays=tuple(args.overlay),
     )
+    faults: Sequence[FaultRule] = ()
+    if args.faults is not None:
+        from harness.client_conformance import load_faults
+
+        faults = load_faults(args.faults)
+    if args.record is not None and args.record.exists() and not args.record.is_dir():
+        raise InputError(f"--record {args.record}: exists and is not a directory")
     try:
-        serve(settings, announce=lambda line: print(line, flush=True))
+        if args.record is None and not faults:
+            serve(settings, announce=lambda line: print(line, flush=True))
+        else:
+            _serve_for_clients(settings, args.record, faults)
     except ServerSetupError as exc:
         raise InputError(str(exc)) from None
     except KeyboardInterrupt:
         pass
     print("crr-harness serve: stopped", file=sys.stderr)
     return 0
+
+
+def _serve_for_clients(
+    settings: ServerSettings, record: Path | None, faults: Sequence[FaultRule]
+) -> None:
+    """``serve`` with the reference app wrapped in the client-grading middlewares.
+
+    The same composition as ``reference_impl.server.serve`` (PKI, system,
+    uvicorn with client-certificate identity); the wrapping goes inside the
+    identity middleware, so each exchange knows its participant.
+    """
+    import socket
+
+    import uvicorn
+
+    from crr_contract.pki import PkiError, ensure_pki
+    from harness.client_conformance import wrap_for_clients
+    from harness.client_conformance.recording import RecordingMiddleware
+    from reference_impl.security.asgi_tls import server_config
+    from reference_impl.server import ReferenceSystem, ServerSetupError
+
+    try:
+        pki = ensure_pki(settings.pki_dir)
+    except PkiError as exc:
+        raise ServerSetupError(str(exc)) from None
+    try:
+        sock = socket.socket(
+            socket.AF_INET6 if ":" in settings.host else socket.AF_INET,
+            socket.SOCK_STREAM,
+            socket.IPPROTO_TCP,
+        )
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((settings.host, settings.port))
+        sock.listen(128)
+    except OSError as exc:
+        raise ServerSetupError(
+            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}"
+        ) from None
+    try:
+        with ReferenceSystem(
+            settings.db,
+            spec_files=settings.spec_files,
+            overlays=settings.overlays,
+            catalog=settings.catalog,
+            initial=settings.initial,
+        ) as system:
+            try:
+                app = wrap_for_clients(system.app, system.specs, record=record, faults=faults)
+            except OSError as exc:
+                raise ServerSetupError(f"--record {record}: {exc.strerror or exc}") from None
+            port = sock.getsockname()[1]
+            config = server_config(
+                app,
+                pki,
+                settings.mode,
+                host=settings.host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+            )
+            scheme = "http" if settings.proxy else "https"
+            extras = [f"recording to {record}"] if record is not None else []
+            extras += [f"{len(faults)} fault rule(s)"] if faults else []
+            print(
+                f"crr-harness serve: listening on {scheme}://{settings.host}:{port}, "
+                f"{len(system.specs)} spec file(s), PKI {settings.pki_dir}, database "
+                f"{settings.db}, {', '.join(extras)}",
+                flush=True,
+            )
+            try:
+                uvicorn.Server(config).run(sockets=[sock])
+            finally:
+                if isinstance(app, RecordingMiddleware):
+                    app.close()
+    finally:
+        sock.close()

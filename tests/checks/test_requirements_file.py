@@ -16,6 +16,7 @@ from types import ModuleType
 import pytest
 
 import harness.checks  # noqa: F401  (binds every per-exchange check)
+import harness.client_conformance as client_conformance
 from harness.checks.registry import (
     FAMILIES,
     PRODUCERS,
@@ -68,10 +69,12 @@ def _ids(kind: str) -> set[str]:
 
 
 def _producer_module(name: str) -> ModuleType:
+    if name == client_conformance.SUITE:
+        return client_conformance
     return layers if name == layers.SUITE else SUITES[name]
 
 
-ADDED_IDS = frozenset({"RUN-001"})
+ADDED_IDS = frozenset({"RUN-001", *(f"CLI-{n:03d}" for n in range(1, 9))})
 """IDs added since c2ad154; an ID is added, never reused or removed."""
 
 
@@ -105,7 +108,8 @@ def test_every_exchange_check_has_a_function_and_only_those() -> None:
 
 def test_every_case_check_is_looked_up_by_the_code_that_judges_it() -> None:
     # harness.suites (imported above) imports the scenario runner and the
-    # security cases; harness.connect.layers the connect layers.
+    # security cases; harness.connect.layers the connect layers;
+    # harness.client_conformance the client checks.
     assert claimed_case_checks() == _ids("case") | _ids("run")
 
 
