@@ -547,7 +547,7 @@ class AuctionPortfolios:
         require_open_window(market)
         self.book.require_unused_name(participant.name, market.name, name)
         count = sum(len(x) for x in (bids, offers) if isinstance(x, list))
-        check_record_count(count, "bids", self._limits.auction_records)
+        check_record_count(count, "bids", self._limits.auction_records, one="bid or offer")
         found = FindingCollector()
         segments = self._limits.segments
         parsed_bids = parse_bids(bids, market, self._locations, found, segments)
