@@ -273,15 +273,33 @@ class RunReport:
     """What each declared waiver did (applied, expired, stale); None: no waivers file."""
     preflight: list[dict[str, Any]] = field(default_factory=list)
     """The test-data contract as judged before the suites ran (``harness.certify.preflight``)."""
+    coverage: Mapping[str, Any] | None = None
+    """What the run tested (``harness.coverage``), recomputed each time the reports are written."""
+    min_coverage: float | None = None
+    """``certify --min-coverage``: the (operation, error code) share below which the verdict
+    is FAIL even when every check passed; None: no minimum."""
 
     def counts(self) -> Counter[Status]:
         return Counter(result.status for result in self.results)
 
     @property
+    def code_coverage(self) -> float | None:
+        """The share of (operation, error code) pairs the run provoked; None: not computed."""
+        if not self.coverage:
+            return None
+        return float(self.coverage["totals"]["codes"]["ratio"])
+
+    @property
+    def below_min_coverage(self) -> bool:
+        """A minimum was set and the run's error-code coverage is known to fall short of it."""
+        ratio = self.code_coverage
+        return self.min_coverage is not None and ratio is not None and ratio < self.min_coverage
+
+    @property
     def verdict(self) -> Verdict:
         """PASS: nothing failed or errored (a WAIVED is neither), every skip declared, the run
-        was complete."""
-        if self.interrupted or not self.results:
+        was complete, and it tested at least the minimum coverage asked for."""
+        if self.interrupted or not self.results or self.below_min_coverage:
             return Verdict.FAIL
         for result in self.results:
             if result.status in (Status.FAIL, Status.ERROR):
@@ -302,6 +320,15 @@ class RunReport:
             "flaky": sum(1 for result in self.results if result.flaky),
             "verdict": str(self.verdict),
             "interrupted": self.interrupted,
+            **(
+                {
+                    "min_coverage": self.min_coverage,
+                    "code_coverage": self.code_coverage,
+                    "below_min_coverage": self.below_min_coverage,
+                }
+                if self.min_coverage is not None
+                else {}
+            ),
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -319,6 +346,7 @@ class RunReport:
             "suites": list(self.suites),
             "summary": self.summary(),
             "preflight": [dict(row) for row in self.preflight],
+            **({"coverage": dict(self.coverage)} if self.coverage is not None else {}),
             "checks": [result.to_dict(shared) for result in self.results],
             "exchanges": shared,
             **({"waivers": [dict(w) for w in self.waivers]} if self.waivers is not None else {}),

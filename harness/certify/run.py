@@ -23,6 +23,7 @@ from harness.certify.reachability import ensure_reachable
 from harness.certify.repeat import rerun_failures
 from harness.checks import CheckContext
 from harness.client import TargetClient
+from harness.coverage import RunScope, ScenarioRequirement, compute_coverage
 from harness.reports import write_reports
 from harness.results import RunReport, SpecFileUsed, new_run_id
 from harness.selection import Selection
@@ -57,6 +58,7 @@ def certify(
     options: Mapping[str, Any] | None = None,
     allure_evidence: str = "failures",
     repeat: int = 0,
+    min_coverage: float | None = None,
 ) -> RunReport:
     """Run ``suites`` in order against ``config``'s target; returns the (written) report.
 
@@ -64,6 +66,9 @@ def certify(
     reach the target. A suite that raises is recorded as a RUN-001 ERROR and
     the next suite runs. With ``repeat``, every failing case then reruns that
     many times (``harness.certify.repeat``); the target's waivers apply last.
+    Every write of the reports recomputes the coverage section; with
+    ``min_coverage``, a run that provoked a smaller share of (operation, error
+    code) pairs has verdict FAIL.
     """
     specs = config.load_specs()
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")
@@ -87,7 +92,14 @@ def certify(
         started_at=_now(),
         seed=seed,
         suites=list(suites),
+        min_coverage=min_coverage,
     )
+    coverage_inputs = _coverage_inputs(suites, selection, options)
+
+    def write(report: RunReport) -> None:
+        report.coverage = compute_coverage(report, specs, **coverage_inputs).to_dict()
+        write_reports(report, reports_root, allure_evidence=allure_evidence)
+
     stream = out if out is not None else sys.stderr
     ensure_reachable(config)
     with TargetClient(config) as client, _interrupt_on_sigterm():
@@ -110,7 +122,7 @@ def certify(
                     SUITES[name].run(session)
                 except Exception as exc:
                     session.record_crash(name, exc)
-                write_reports(report, reports_root, allure_evidence=allure_evidence)
+                write(report)
 
             def run_suite(name: str, into: RunReport, chosen: Selection) -> None:
                 rerun = dataclasses.replace(session, report=into, selection=chosen)
@@ -129,8 +141,41 @@ def certify(
         finally:
             report.finished_at = _now()
             waive_report(report, config.waivers, _day(report.started_at))
-            write_reports(report, reports_root, allure_evidence=allure_evidence)
+            write(report)
     return report
+
+
+def _coverage_inputs(
+    suites: Sequence[str], selection: Selection | None, options: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """What coverage is judged against besides the report: every check ID, every scenario
+    requirement ID of the scenarios played, and what the run left out on purpose."""
+    from harness.checks.registry import REGISTRY
+    from harness.scenarios.model import load_scenario
+    from harness.scenarios.runner import scenario_files
+    from harness.suites.scenarios import DEFAULT_SCENARIOS
+
+    root = Path((options or {}).get("scenarios_dir") or DEFAULT_SCENARIOS)
+    requirements: list[ScenarioRequirement] = []
+    for path in scenario_files(root) if root.exists() else []:
+        scenario = load_scenario(path)
+        if scenario.requirement:
+            requirements.append(ScenarioRequirement(scenario.requirement, scenario.id))
+        requirements += [
+            ScenarioRequirement(step.requirement, scenario.id, step.index)
+            for step in scenario.steps
+            if step.requirement
+        ]
+    narrowed = None
+    if selection is not None and selection.expression:
+        narrowed = f"-k {selection.expression!r}"
+    elif selection is not None and selection.cases is not None:
+        narrowed = "--rerun-failed"
+    return {
+        "check_ids": list(REGISTRY),
+        "scenario_requirements": requirements,
+        "scope": RunScope(narrowed, tuple(name for name in SUITES if name not in suites)),
+    }
 
 
 def _preflight(session: Session, suites: Sequence[str], stream: TextIO) -> None:

@@ -73,7 +73,9 @@ class CheckContext:
     schemas_dir: Path
 
 
-CheckFunction = Callable[[Exchange, CheckContext], None]
+CheckFunction = Callable[[Exchange, CheckContext], str | None]
+"""Raises ``CheckFailed`` or ``NotApplicable``, or returns: a PASS, whose message is the
+returned text when the check has something to note that does not fail it (RSP-004)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,7 +217,7 @@ def run_checks(
         if entry.function is None:
             continue
         try:
-            entry.function(exchange, context)
+            note = entry.function(exchange, context)
         except NotApplicable:
             continue
         except CheckFailed as failure:
@@ -227,5 +229,5 @@ def run_checks(
                 )
             )
         else:
-            outcomes.append(CheckOutcome(entry, Status.PASS, "", None))
+            outcomes.append(CheckOutcome(entry, Status.PASS, note or "", None))
     return outcomes

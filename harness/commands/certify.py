@@ -15,6 +15,7 @@ import dataclasses
 import shlex
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness.commands.target_arguments import (
     add_target_arguments,
@@ -23,6 +24,9 @@ from harness.commands.target_arguments import (
     target_for,
 )
 from harness.errors import InputError
+
+if TYPE_CHECKING:
+    from harness.results import RunReport
 
 
 def _suite_names() -> list[str]:
@@ -102,8 +106,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="against a target without sim control, let a scenario step wait for a window "
         "the market calendar opens within DURATION (e.g. 90m, 2h; default: no waiting)",
     )
+    parser.add_argument(
+        "--min-coverage",
+        metavar="RATIO",
+        help="fail (exit 1) a run that provoked less than RATIO (0 to 1) of the declared "
+        "(operation, error code) pairs, naming the ones it missed",
+    )
     parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
     parser.set_defaults(run=run)
+
+
+def _ratio(text: str) -> float:
+    """``--min-coverage``: a share from 0 to 1; anything else is one line and exit 2."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value <= 1.0:
+        raise InputError(f"--min-coverage {text}: a ratio from 0 to 1 (e.g. 0.5)")
+    return value
+
+
+def _coverage_shortfall(report: RunReport) -> str | None:
+    """The stderr paragraph of a run below ``--min-coverage``: the share and every missed pair."""
+    if not report.below_min_coverage or report.coverage is None:
+        return None
+    missed = [
+        f"{op['operation']} {cell['value']}"
+        for op in report.coverage["operations"]
+        for cell in op["codes"]
+        if not cell["tested"]
+    ]
+    codes = report.coverage["totals"]["codes"]
+    return (
+        f"crr-harness certify: (operation, error code) coverage {codes['tested']} of "
+        f"{codes['total']} ({codes['ratio']:.0%}) is below --min-coverage "
+        f"{report.min_coverage}; not provoked: {', '.join(missed)}"
+    )
 
 
 def _suites(chosen: list[str] | None) -> list[str]:
@@ -148,6 +187,7 @@ def run(args: argparse.Namespace) -> int:
     from harness.waivers import load_waivers
 
     suites = _suites(args.suite)
+    min_coverage = _ratio(args.min_coverage) if args.min_coverage is not None else None
     wait = parse_duration(args.wait_for_calendar) if args.wait_for_calendar else 0.0
     if args.preflight:
         import tempfile
@@ -202,7 +242,11 @@ def run(args: argparse.Namespace) -> int:
             allure_evidence=args.allure_evidence,
             repeat=args.repeat,
             options=_options(args, wait),
+            min_coverage=min_coverage,
         )
+    shortfall = _coverage_shortfall(report)
+    if shortfall:
+        print(shortfall, file=sys.stderr)
     return finish(
         "certify",
         report,

@@ -24,6 +24,7 @@ from typing import Any
 
 from harness.reports._atomic import write_text_atomic
 from harness.reports._grouping import Group, groups, suite_names
+from harness.reports.coverage_html import COVERAGE_STYLE, coverage_section
 from harness.results import CheckResult, RecordedExchange, RunReport, Status
 from harness.waivers import waived_text
 
@@ -210,8 +211,10 @@ def _hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
+_STYLES = _STYLE + COVERAGE_STYLE
+
 _CSP = (
-    f"default-src 'none'; style-src {_hash(_STYLE)}; script-src {_hash(_SCRIPT)}; "
+    f"default-src 'none'; style-src {_hash(_STYLES)}; script-src {_hash(_SCRIPT)}; "
     "base-uri 'none'; form-action 'none'"
 )
 
@@ -236,16 +239,16 @@ def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def page_head(title: str, csp: str) -> list[str]:
+def page_head(title: str, csp: str, style: str = _STYLE) -> list[str]:
     """The start of a self-contained page in the report's style, up to ``<main>``: nothing
-    loads from anywhere, and ``csp`` admits exactly the page's own style and script."""
+    loads from anywhere, and ``csp`` admits exactly the page's own ``style`` and script."""
     return [
         "<!DOCTYPE html>\n",
         '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{_e(csp)}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="referrer" content="no-referrer">',
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body><main>",
+        f"<title>{_e(title)}</title><style>{style}</style></head><body><main>",
     ]
 
 
@@ -350,8 +353,14 @@ def _failure(index: int, result: CheckResult) -> str:
     ]
     if result.reruns:
         passed = sum(1 for status in result.reruns if status == Status.PASS)
-        facts.append(("Reruns", f"passed {passed} of {len(result.reruns)}: flaky" if passed
-                      else f"failed all {len(result.reruns)}"))
+        facts.append(
+            (
+                "Reruns",
+                f"passed {passed} of {len(result.reruns)}: flaky"
+                if passed
+                else f"failed all {len(result.reruns)}",
+            )
+        )
     out = [
         f'<details class="failure status-{_BADGE[status]}" id="failure-{index}" '
         f'data-check-id="{_e(result.id)}" data-key="{_e(result.key)}" data-status="{_e(status)}">',
@@ -409,6 +418,11 @@ def _summary(report: RunReport) -> str:
         notes.append(f"{summary['waived']} failures waived by the target's waivers.")
     if summary["flaky"]:
         notes.append(f"{summary['flaky']} failures passed on a rerun: flaky.")
+    if report.below_min_coverage:
+        notes.append(
+            f"Error-code coverage {report.code_coverage:.0%} is below the minimum "
+            f"{report.min_coverage:.0%}."
+        )
     tiles = [
         ("passed", summary["passed"], "passed"),
         ("failed", summary["failed"], "failed"),
@@ -586,13 +600,14 @@ def render_html(report: RunReport) -> str:
     title = f"{verdict} · CRR conformance report · {report.run_id}"
     return "".join(
         [
-            *page_head(title, _CSP),
+            *page_head(title, _CSP, _STYLES),
             '<header class="top"><h1>CRR conformance report</h1>',
             f'<p class="sub">run <code>{_e(report.run_id)}</code> · '
             f"crr-harness {_e(report.harness_version)}</p></header>",
             _summary(report),
             _failures(failing),
             _waivers(report),
+            coverage_section(report.coverage),
             _results(report, failure_links),
             f"</main><script>{_SCRIPT}</script></body></html>\n",
         ]

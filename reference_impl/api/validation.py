@@ -7,7 +7,7 @@ with the catalog code the failure means, chosen among the codes the
 operation lists for its version:
 
 - a required parameter, field or item missing (``required``, ``minItems``,
-  ``minProperties``): SER0001;
+  ``minProperties``, and an ``anyOf`` whose every branch misses one): SER0001;
 - a value of the wrong type, format, pattern, enum or range: SER0002;
 - a body that cannot be read as the operation's JSON object (malformed
   JSON, wrong content type, not an object, a field the schema does not
@@ -216,6 +216,18 @@ def _body_problem(operation: Operation, error: SchemaError) -> Problem:
         return Problem(code, f"{where or 'body'} holds {count} items; at most {limit} are allowed.")
     if keyword == "additionalProperties" or (keyword == "type" and not where):
         return Problem(_choose(operation, "GEN0003"), f"{where or 'body'}: {error.message}.")
+    choice = error if keyword == "anyOf" else error.parent
+    if choice is not None and str(choice.validator) == "anyOf":
+        missed = choice.context or ()
+        if missed and all(str(sub.validator) in _MISSING for sub in missed):
+            # NewPortfolio's bids or offers: a field missing from every branch is SER0001
+            wanted = " or ".join(
+                sorted(
+                    f"{_field_path(sub.absolute_path) or 'body'}: {sub.message}" for sub in missed
+                )
+            )
+            where = _field_path(choice.absolute_path)
+            return Problem(_choose(operation, "SER0001"), f"{where or 'body'} needs {wanted}.")
     code = "SER0001" if keyword in _MISSING else "SER0002"
     return Problem(_choose(operation, code), f"{where or 'body'}: {error.message}.")
 

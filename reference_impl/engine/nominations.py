@@ -149,7 +149,7 @@ class NominationPortfolios(PortfolioOperations[NominationPortfolio]):
     ) -> tuple[NominationRecord, ...]:
         if not isinstance(raw_nominations, list):
             raise DomainError("SER0001", "A portfolio needs a list of nominations.", "nominations")
-        check_record_count(len(raw_nominations), "nominations", self._max_records)
+        check_record_count(len(raw_nominations), "nominations", self._max_records, one="nomination")
         found = FindingCollector()
         term = MarketTerm(market.name, market.start_date, market.end_date)
         parsed: list[NominationRecord] = []

@@ -124,10 +124,12 @@ def check_portfolio_name(name: object) -> str:
     return name
 
 
-def check_record_count(count: int, what: str, limit: int) -> None:
-    """At least one and at most ``limit`` records (the spec's ``maxItems``, SER0030)."""
+def check_record_count(count: int, what: str, limit: int, *, one: str) -> None:
+    """At least one and at most ``limit`` records (the spec's ``maxItems``, SER0030); ``what``
+    is the field a finding points at, ``one`` the record named in the message ("bid or
+    offer")."""
     if count == 0:
-        raise DomainError("SER0001", f"A portfolio needs at least one {what}.", what)
+        raise DomainError("SER0001", f"A portfolio needs at least one {one}.", what)
     if count > limit:
         raise DomainError(
             "SER0030", f"A portfolio holds at most {limit} records; got {count}.", what

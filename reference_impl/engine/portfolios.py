@@ -527,7 +527,7 @@ class AuctionPortfolios(PortfolioOperations[AuctionPortfolio]):
         market = self._market(market_name)
         name = self._unused_name(participant.name, market, portfolio_name)
         count = sum(len(x) for x in (bids, offers) if isinstance(x, list))
-        check_record_count(count, "bids", self._limits.auction_records)
+        check_record_count(count, "bids", self._limits.auction_records, one="bid or offer")
         found = FindingCollector()
         segments = self._limits.segments
         parsed_bids = parse_bids(bids, market, self._locations, found, segments)

@@ -125,6 +125,18 @@ def test_unknown_nested_field_is_refused(api: Api) -> None:
     assert (response.status_code, error_codes(response)) == (400, ["GEN0003"])
 
 
+@pytest.mark.parametrize(
+    "records", [{"bids": []}, {"bids": [], "offers": []}, {}], ids=["empty", "both-empty", "none"]
+)
+def test_a_portfolio_without_a_bid_or_offer_is_ser0001(api: Api, records: dict) -> None:
+    body = portfolio("EMPTY") | records
+    if not records:
+        del body["bids"]
+    response = api.call(WRITER, "auction.portfolioCreation", json_body=body)
+    assert (response.status_code, error_codes(response)) == (400, ["SER0001"])
+    assert "bids" in response.text and "offers" in response.text
+
+
 def test_501_records_is_ser0030(api: Api) -> None:
     response = api.call(
         WRITER, "auction.portfolioCreation", json_body=portfolio("BIG", [bid()] * 501)

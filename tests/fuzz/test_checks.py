@@ -182,6 +182,13 @@ def test_a_valid_request_has_no_problems() -> None:
     assert request_problems(ok.operation, ok.record.request) == []
 
 
+BID = {
+    "source": "TH_NP15_GEN-APND",
+    "sink": "TH_SP15_GEN-APND",
+    "timeOfUse": "ON",
+    "segments": [{"mw": 10.0, "price": 5.0}],
+}
+
 OFFER = {
     "participantName": "ALPHA_LSE",
     "crrId": "10000002",
@@ -216,12 +223,14 @@ OFFER = {
             _error("SER0002", "endDate must be after startDate."),
             False,
         ),
-        # SER0001 documented for the operation (a portfolio with neither bids nor offers)
+        # SER0001 documented for the operation (NewPortfolio: a portfolio with neither bids
+        # nor offers returns SER0001). The schema now states that rule too (anyOf), so the
+        # request is a schema-valid one and the documented code is what is judged
         (
             "auction.portfolioCreation",
-            {**GOOD_REFERENCE, "bids": []},
+            {**GOOD_REFERENCE, "bids": [BID]},
             "",
-            _error("SER0001", "A portfolio needs at least one bid."),
+            _error("SER0001", "A portfolio needs at least one bid or offer."),
             False,
         ),
         # an SER0002 that names no field: whether it is a schema reason cannot be told

@@ -16,6 +16,10 @@ Against any target, in this order:
 4. oversized and malformed input to every write operation, the server's
    health after each — ROB-001, ROB-002.
 
+Between 2 and 3, the error-code oracle (``oracle.py``, ``provocations.yaml``) breaks
+each operation's example request in the ways that deserve SER0001, SER0002 and GEN0003
+and expects exactly that code — ERR-006.
+
 Every answer also goes through every per-exchange check. The suite opens
 windows and creates records on the target (named ``PRV_*`` and ``ROB_*``);
 it never calls a sim-control write except to open windows.
@@ -24,7 +28,7 @@ it never calls a sim-control write except to open windows.
 from __future__ import annotations
 
 from harness.session import Session
-from harness.suites.security import malformed, mtls, private, roles
+from harness.suites.security import malformed, mtls, oracle, private, roles
 from harness.suites.target_calls import SimControl
 
 NAME = "security"
@@ -43,6 +47,7 @@ CASE_CHECKS: tuple[str, ...] = (
     "TLS-007",
     "TLS-008",
     "TLS-009",
+    "ERR-006",
     "PRV-002",
     "ROB-001",
     "ROB-002",
@@ -57,6 +62,7 @@ def run(session: Session) -> None:
     mtls.run_policy(session, NAME)
     roles.run_matrix(session, NAME)
     roles.run_other_names(session, NAME)
+    oracle.run(session, NAME)
     planned = private.case_names(session) + malformed.case_names(session)
     if not any(session.wants(NAME, case) for case in planned):
         return  # nothing selected needs records planted or markets opened

@@ -123,7 +123,8 @@ def test_sell_offer_above_held_mw_is_auc0003(open_auction):
 
 
 def test_empty_portfolio_is_ser0001(open_auction):
-    raises_code("SER0001", create, open_auction, bids=[])
+    error = raises_code("SER0001", create, open_auction, bids=[])
+    assert "at least one bid or offer." in str(error)
 
 
 def test_five_hundred_records_pass_and_501_are_ser0030(open_auction):
