@@ -35,8 +35,10 @@ TRUE_FAILURES = {
     "SEC-003",
     # It validates nothing: 501 records where the spec's maxItems is 500 are accepted ...
     "ROB-001",
-    # ... and so is a request that breaks the spec (a body that is not JSON).
+    # ... and so is a request that breaks the spec (a body that is not JSON) ...
     "FUZ-002",
+    # ... and a request missing a required field gets 200, not SER0001 (the error-code oracle).
+    "ERR-006",
 }
 """The FAILs a stateless stub deserves, each for a reason the stub really has."""
 
