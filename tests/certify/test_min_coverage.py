@@ -53,3 +53,13 @@ def test_a_ratio_outside_0_to_1_is_one_line_and_exit_2(
     assert code == 2
     assert err == [f"crr-harness certify: --min-coverage {ratio}: a ratio from 0 to 1 (e.g. 0.5)"]
     assert not (tmp_path / "reports").exists()
+
+
+def test_check_coverage_counts_only_what_certify_produces(tmp_path: Path) -> None:
+    """connect's CNX checks and client-report's CLI checks are never certify's to run, so
+    they neither count as untested nor dilute the ratio."""
+    _code, report = _run(tmp_path)
+    listed = {row["id"] for row in report["coverage"]["checks"]}
+    assert "RSP-001" in listed and "SCN-001" in listed
+    assert not {i for i in listed if i.startswith(("CNX-", "CLI-"))}
+    assert report["coverage"]["totals"]["checks"]["total"] == len(listed)
