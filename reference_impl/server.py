@@ -32,7 +32,7 @@ from crr_contract.pki import PkiError, ensure_pki
 from reference_impl.api.app import DEFAULT_CATALOG, create_app
 from reference_impl.api.routing import MissingHandlersError
 from reference_impl.datasets.market_sim import START, dataset
-from reference_impl.security.asgi_tls import Mode, server_config
+from reference_impl.security.asgi_tls import ASGIApp, Mode, server_config
 from reference_impl.spec_limits import engine_limits
 from reference_impl.store.durable import DurableSystem, InitialData
 from reference_impl.store.journal import StoreError
@@ -131,9 +131,16 @@ class ReferenceSystem:
 def serve(
     settings: ServerSettings,
     announce: Callable[[str], Any] = print,
+    *,
+    wrap: Callable[[ASGIApp, Sequence[ServiceSpec]], ASGIApp] | None = None,
     **uvicorn_options: Any,
 ) -> None:
-    """Run the reference system until interrupted; ``announce`` gets the one line saying where."""
+    """Run the reference system until interrupted; ``announce`` gets the one line saying where.
+
+    ``wrap`` puts a layer around the reference app, inside the client-certificate
+    identity layer, so it sees each caller's identity (the harness's recording and
+    fault injection for grading a participant's client).
+    """
     try:
         pki = ensure_pki(settings.pki_dir)
     except PkiError as exc:
@@ -150,8 +157,9 @@ def serve(
             port = sock.getsockname()[1]
             options: dict[str, Any] = {"log_level": "warning", "access_log": False}
             options.update(uvicorn_options)
+            app = wrap(system.app, system.specs) if wrap is not None else system.app
             config = server_config(
-                system.app, pki, settings.mode, host=settings.host, port=port, **options
+                app, pki, settings.mode, host=settings.host, port=port, **options
             )
             scheme = "http" if settings.proxy else "https"
             host = f"[{settings.host}]" if ":" in settings.host else settings.host

@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from harness.commands.overlay import add_overlay_option
 from harness.errors import InputError
@@ -167,74 +167,30 @@ def run(args: argparse.Namespace) -> int:
 def _serve_for_clients(
     settings: ServerSettings, record: Path | None, faults: Sequence[FaultRule]
 ) -> None:
-    """``serve`` with the reference app wrapped in the client-grading middlewares.
-
-    The same composition as ``reference_impl.server.serve`` (PKI, system,
-    uvicorn with client-certificate identity); the wrapping goes inside the
-    identity middleware, so each exchange knows its participant.
-    """
-    import socket
-
-    import uvicorn
-
-    from crr_contract.pki import PkiError, ensure_pki
+    """``serve`` with the reference app wrapped in the client-grading middlewares (inside
+    the identity middleware, so each exchange knows its participant)."""
     from harness.client_conformance import wrap_for_clients
     from harness.client_conformance.recording import RecordingMiddleware
-    from reference_impl.security.asgi_tls import server_config
-    from reference_impl.server import ReferenceSystem, ServerSetupError
+    from reference_impl.server import ServerSetupError, serve
 
+    wrapped: list[Any] = []
+
+    def wrap(app: Any, specs: Sequence[Any]) -> Any:
+        try:
+            wrapped.append(wrap_for_clients(app, specs, record=record, faults=faults))
+        except OSError as exc:
+            raise ServerSetupError(f"--record {record}: {exc.strerror or exc}") from None
+        return wrapped[-1]
+
+    extras = [f"recording to {record}"] if record is not None else []
+    extras += [f"{len(faults)} fault rule(s)"] if faults else []
     try:
-        pki = ensure_pki(settings.pki_dir)
-    except PkiError as exc:
-        raise ServerSetupError(str(exc)) from None
-    try:
-        sock = socket.socket(
-            socket.AF_INET6 if ":" in settings.host else socket.AF_INET,
-            socket.SOCK_STREAM,
-            socket.IPPROTO_TCP,
+        serve(
+            settings,
+            announce=lambda line: print(f"{line}, {', '.join(extras)}", flush=True),
+            wrap=wrap,
         )
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((settings.host, settings.port))
-        sock.listen(128)
-    except OSError as exc:
-        raise ServerSetupError(
-            f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}"
-        ) from None
-    try:
-        with ReferenceSystem(
-            settings.db,
-            spec_files=settings.spec_files,
-            overlays=settings.overlays,
-            catalog=settings.catalog,
-            initial=settings.initial,
-        ) as system:
-            try:
-                app = wrap_for_clients(system.app, system.specs, record=record, faults=faults)
-            except OSError as exc:
-                raise ServerSetupError(f"--record {record}: {exc.strerror or exc}") from None
-            port = sock.getsockname()[1]
-            config = server_config(
-                app,
-                pki,
-                settings.mode,
-                host=settings.host,
-                port=port,
-                log_level="warning",
-                access_log=False,
-            )
-            scheme = "http" if settings.proxy else "https"
-            extras = [f"recording to {record}"] if record is not None else []
-            extras += [f"{len(faults)} fault rule(s)"] if faults else []
-            print(
-                f"crr-harness serve: listening on {scheme}://{settings.host}:{port}, "
-                f"{len(system.specs)} spec file(s), PKI {settings.pki_dir}, database "
-                f"{settings.db}, {', '.join(extras)}",
-                flush=True,
-            )
-            try:
-                uvicorn.Server(config).run(sockets=[sock])
-            finally:
-                if isinstance(app, RecordingMiddleware):
-                    app.close()
     finally:
-        sock.close()
+        for app in wrapped:
+            if isinstance(app, RecordingMiddleware):
+                app.close()

@@ -46,7 +46,7 @@ def test_recorded_faults_survive_ctrl_c(tmp_path: Path) -> None:
     try:
         assert process.stdout is not None
         announced = process.stdout.readline()
-        found = re.search(r"listening on (https://127\.0\.0\.1:\d+),", announced)
+        found = re.search(r"listening on (https://127\.0\.0\.1:\d+) ", announced)
         assert found, announced
         assert "recording to" in announced and "2 fault rule(s)" in announced
         url = found.group(1)
