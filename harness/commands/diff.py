@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 
 from crr_contract.operations import load_overlays
+from harness.commands.overlay import add_overlay_option
 from harness.diff.policy import BumpPolicy
 from harness.diff.render import FORMATS, render
 from harness.diff.run import AUTO, diff_paths, find_policy, history
@@ -77,14 +78,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="do not search for a witness instance of each breaking schema change",
     )
     parser.add_argument("--no-catalog", action="store_true", help="do not use an error catalog")
-    parser.add_argument(
-        "--overlay",
-        type=Path,
-        action="append",
-        default=[],
-        metavar="FILE",
-        help="OpenAPI Overlay applied to each file it is for before comparing (repeatable)",
-    )
+    add_overlay_option(parser, "each file it is for before comparing")
     parser.add_argument(
         "--schema-direction",
         choices=("response", "request"),
