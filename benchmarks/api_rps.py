@@ -97,12 +97,20 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_reference(work: Path, pki_dir: Path, proxy: bool) -> tuple[subprocess.Popen[str], str]:
-    """``crr-harness serve`` on a free port; returns the process and its URL."""
-    db = work / ("proxy.sqlite3" if proxy else "mtls.sqlite3")
+def start_reference(
+    work: Path,
+    pki_dir: Path,
+    proxy: bool,
+    *,
+    name: str | None = None,
+    options: tuple[str, ...] = (),
+) -> tuple[subprocess.Popen[str], str]:
+    """``crr-harness serve`` (with ``options``) on a free port, its database
+    ``<name>.sqlite3`` in ``work``; returns the process and its URL."""
+    db = work / f"{name or ('proxy' if proxy else 'mtls')}.sqlite3"
     command = [
         sys.executable, "-m", "harness.cli", "serve", "--port", "0",
-        "--db", str(db), "--pki-dir", str(pki_dir),
+        "--db", str(db), "--pki-dir", str(pki_dir), *options,
     ]  # fmt: skip
     if proxy:
         command.append("--tls-terminated-by-proxy")

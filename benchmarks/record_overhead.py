@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -28,7 +26,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.api_rps import Target, measure  # noqa: E402
+from benchmarks.api_rps import Target, measure, start_reference  # noqa: E402
 from crr_contract.pki import init_pki  # noqa: E402
 
 OUT = HERE / "out" / "record_overhead.json"
@@ -36,28 +34,9 @@ OUT = HERE / "out" / "record_overhead.json"
 
 def start(work: Path, pki_dir: Path, record: Path | None) -> tuple[subprocess.Popen[str], str]:
     """``crr-harness serve`` (recording to ``record`` when given) on a free port."""
-    name = "record" if record is not None else "plain"
-    command = [
-        sys.executable, "-m", "harness.cli", "serve", "--port", "0",
-        "--db", str(work / f"{name}.sqlite3"), "--pki-dir", str(pki_dir),
-    ]  # fmt: skip
-    if record is not None:
-        command += ["--record", str(record)]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(r"listening on (https://[^\s,]+)", line)
-    if found is None:
-        process.kill()
-        raise RuntimeError(f"crr-harness serve did not start: {line!r}")
-    return process, found.group(1)
+    if record is None:
+        return start_reference(work, pki_dir, False, name="plain")
+    return start_reference(work, pki_dir, False, name="record", options=("--record", str(record)))
 
 
 def main(argv: list[str] | None = None) -> int:
