@@ -22,8 +22,6 @@ import warnings
 from typing import Any
 
 import jsonschema
-from hypothesis import HealthCheck, Phase, find, settings
-from hypothesis.errors import HypothesisException, NoSuchExample, Unsatisfiable
 
 from harness.diff.model import SchemaSubject, Witness
 from harness.diff.normalize import ORIGIN, RECURSIVE
@@ -40,16 +38,6 @@ NOT_A_VALUE_CHANGE = {
     "response.default.changed": "a default changes what an absent value means, not which values are valid",
 }
 SEARCH_EXAMPLES = 50
-# Generation only: the first example hypothesis draws is its simplest, and
-# shrinking costs seconds per search on a large schema.
-_SETTINGS = settings(
-    phases=[Phase.generate],
-    max_examples=SEARCH_EXAMPLES,
-    database=None,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=list(HealthCheck),
-)
 _DIALECT = jsonschema.Draft202012Validator
 _UPPER_TO_LOWER = {
     "maxLength": "minLength",
@@ -290,7 +278,24 @@ def _hints(accept: dict, reject: dict) -> list[dict]:
 
 
 def _search(schema: Any, rejected: Any, minimal: bool = False) -> Any:
-    """An instance of ``schema`` that ``rejected`` says is not valid there (or ``_NONE``)."""
+    """An instance of ``schema`` that ``rejected`` says is not valid there (or ``_NONE``).
+
+    Hypothesis is imported here, not with the module: every command line builds
+    the diff command's parser, and only a diff that searches needs it.
+    """
+    from hypothesis import HealthCheck, Phase, find, settings
+    from hypothesis.errors import HypothesisException, NoSuchExample, Unsatisfiable
+
+    # Generation only: the first example hypothesis draws is its simplest, and
+    # shrinking costs seconds per search on a large schema.
+    search_settings = settings(
+        phases=[Phase.generate],
+        max_examples=SEARCH_EXAMPLES,
+        database=None,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     try:
         strategy = _strategy(schema)
     except Exception:
@@ -299,7 +304,7 @@ def _search(schema: Any, rejected: Any, minimal: bool = False) -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return find(strategy, condition, settings=_SETTINGS)
+            return find(strategy, condition, settings=search_settings)
     except (NoSuchExample, Unsatisfiable, HypothesisException, RecursionError):
         return _NONE
     except Exception:
