@@ -16,14 +16,13 @@ import yaml
 
 from crr_contract.errors import SpecError
 from crr_contract.version import SpecVersion
+from crr_contract.yaml_reading import read_yaml
 
 # CAISO's files are caiso_crr_<service>_v<x.y.z>_openapi.yaml; the harness's own
 # operator API (specs/simcontrol/) is crr_harness_<name>_v<x.y.z>_openapi.yaml.
 OPENAPI_NAME = re.compile(
     r"^(?:caiso_crr|crr_harness)_(?P<key>[a-z0-9_]+?)_v(?P<version>\d+\.\d+\.\d+)_openapi\.ya?ml$"
 )
-# libyaml's loader when PyYAML was built with it: parsing dominates on large specs.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 SCHEMA_NAME = re.compile(
     r"^(?P<key>[A-Za-z0-9]+)_v(?P<version>\d+\.\d+\.\d+)\.draft-07\.schema\.json$"
 )
@@ -83,7 +82,7 @@ def load_document(path: Path) -> Any:
     try:
         if str(path).endswith(".json"):
             return json.loads(text)
-        return yaml.load(text, Loader=_YAML_LOADER)
+        return read_yaml(text)
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise SpecError(
