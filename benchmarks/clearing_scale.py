@@ -10,7 +10,8 @@ Run from the repository root::
     .venv/bin/python -m benchmarks.clearing_scale [--bids 30000] [--contingencies 500]
 
 It prints wall time and peak memory per sub-market and writes
-``benchmarks/out/clearing_scale.json``.
+``benchmarks/out/clearing_scale_<prices>.json``. ``--prices uncorrelated`` is
+the harsh case: bid prices drawn without regard to congestion.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import os
 from pathlib import Path
 
 from benchmarks.clearing_measure import measure
+from benchmarks.clearing_workload import PRICE_MODELS
 
 OUT = Path(__file__).with_name("out")
 TARGET_SECONDS = 60.0
@@ -31,9 +33,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bids", type=int, default=30_000, help="bids per sub-market")
     parser.add_argument("--contingencies", type=int, default=500)
+    parser.add_argument(
+        "--prices",
+        choices=PRICE_MODELS,
+        default="informed",
+        help="bid prices near a congestion forecast, or uncorrelated with it (the harsh case)",
+    )
+    parser.add_argument("--time-of-use", choices=("ON", "OFF"), action="append")
     args = parser.parse_args(argv)
     results = [
-        measure("sparse", tou, args.bids, contingencies=args.contingencies) for tou in ("ON", "OFF")
+        measure("sparse", tou, args.bids, contingencies=args.contingencies, prices=args.prices)
+        for tou in args.time_of_use or ("ON", "OFF")
     ]
     print(
         f"{'TOU':<4} {'bids':>7} {'segments':>9} {'ctgs':>5} {'wall s':>7} {'peak MB':>8} "
@@ -46,9 +56,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.working_set:>8} {r.outer_iterations:>5} {r.load_average:>5.2f}"
         )
     OUT.mkdir(exist_ok=True)
-    (OUT / "clearing_scale.json").write_text(
+    (OUT / f"clearing_scale_{args.prices}.json").write_text(
         json.dumps(
-            {"cpu_count": os.cpu_count(), "results": [r.as_dict() for r in results]}, indent=2
+            {
+                "cpu_count": os.cpu_count(),
+                "prices": args.prices,
+                "results": [r.as_dict() for r in results],
+            },
+            indent=2,
         )
     )
     met = all(r.seconds < TARGET_SECONDS for r in results)

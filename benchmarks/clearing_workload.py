@@ -13,6 +13,12 @@ segment is the forecast path value times a factor in [0.7, 1.4] plus noise,
 and each further segment is a few cents to 30 cents lower. Existing CRRs are
 fixed as baseload and a share of them is offered for sale.
 
+``price_model="uncorrelated"`` is the harsh variant: every top price is drawn
+from [-10, 40] $/MW whatever the path is worth (a negative price asks to be
+paid for a counterflow), so the clearing cannot lean on bids that agree with
+the network: several hundred constraints bind and the working set grows for
+more rounds.
+
 Everything comes from one ``numpy`` generator seeded per sub-market, so a
 run is the same on every machine.
 """
@@ -43,6 +49,7 @@ CONTINGENCIES = 500
 SOURCE_NODES = 1500
 MAX_SEGMENTS = 20
 HOT_BRANCHES = 150
+PRICE_MODELS = ("informed", "uncorrelated")
 
 
 def scale_network(case: str = CASE, contingencies: int = CONTINGENCIES) -> Network:
@@ -84,8 +91,14 @@ def make_workload(
     seed: int = 2025,
     n_baseload: int | None = None,
     n_offers: int | None = None,
+    price_model: str = "informed",
 ) -> Workload:
-    """Generate ``n_bids`` buy bids, baseload CRRs and sell offers for one sub-market."""
+    """Generate ``n_bids`` buy bids, baseload CRRs and sell offers for one sub-market.
+
+    ``price_model`` is ``"informed"`` (near a congestion forecast) or ``"uncorrelated"``.
+    """
+    if price_model not in PRICE_MODELS:
+        raise ValueError(f"Expected price_model in {PRICE_MODELS} but got {price_model!r}")
     tou = TimeOfUse(time_of_use)
     rng = np.random.default_rng([seed, 0 if tou is TimeOfUse.ON else 1])
     network = dc.network
@@ -117,6 +130,8 @@ def make_workload(
     n_segments = rng.integers(1, MAX_SEGMENTS + 1, size=n_bids)
     value = prices[sink] - prices[source]
     top = np.round(value * rng.uniform(0.7, 1.4, n_bids) + rng.normal(0.0, 0.3, n_bids), 2)
+    if price_model == "uncorrelated":
+        top = np.round(rng.uniform(-10.0, 40.0, n_bids), 2)
     bids = []
     for i in range(n_bids):
         k = int(n_segments[i])
