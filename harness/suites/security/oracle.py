@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,15 @@ pattern accepts that no market has."""
 
 
 @dataclass(frozen=True, slots=True)
+class Step:
+    """A request a business row sends first, by the same caller, to make the state it needs."""
+
+    call: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    body: Any = None
+
+
+@dataclass(frozen=True, slots=True)
 class ProvocationRequest:
     """One request of a business row: what to send to one operation, built from a data set."""
 
@@ -94,6 +104,7 @@ class ProvocationRequest:
     body: Any = None
     open: str | None = None
     """The kind of window or market the operator opens first; its name fills ``{market}``."""
+    before: tuple[Step, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +140,14 @@ def _load(path: Path) -> Mapping[str, Any]:
 def _request(path: Path, code: str, operation: str, raw: Any) -> ProvocationRequest:
     if not isinstance(raw, Mapping) or not ({"params", "body"} & raw.keys()):
         raise InputError(f"{path}: provocation {code}: {operation} needs params or body")
-    return ProvocationRequest(dict(raw.get("params") or {}), raw.get("body"), raw.get("open"))
+    steps = []
+    for step in raw.get("before") or ():
+        if not isinstance(step, Mapping) or "call" not in step:
+            raise InputError(f"{path}: provocation {code}: each step before {operation} needs call")
+        steps.append(Step(str(step["call"]), dict(step.get("params") or {}), step.get("body")))
+    return ProvocationRequest(
+        dict(raw.get("params") or {}), raw.get("body"), raw.get("open"), tuple(steps)
+    )
 
 
 def load_provocations(path: Path = PROVOCATIONS_FILE) -> tuple[Provocation, ...]:
@@ -197,6 +215,7 @@ class _Case:
     path: str | None = None
     """Another path than the operation's (``unknown_resource``)."""
     open: str | None = None
+    before: tuple[Step, ...] = ()
 
 
 def _violation(document: Mapping[str, Any], schema: Any) -> Any:
@@ -276,6 +295,8 @@ def _cases_for(
                     yield _Case(
                         f"{base} without body {name}", code, operation, caller, params, rest
                     )
+            if not schema.get("required") and schema.get("minProperties"):
+                yield _Case(f"{base} with an empty body", code, operation, caller, params, {})
     elif how == "outside_constraint":
         parameters = sorted(query_parameters(operation), key=lambda p: p["name"] not in params)
         for parameter in parameters:
@@ -372,6 +393,10 @@ def _cases_for(
             dict(_filled(wanted.params, values)),
             _filled(wanted.body, values),
             open=wanted.open,
+            before=tuple(
+                Step(step.call, _filled(step.params, values), _filled(step.body, values))
+                for step in wanted.before
+            ),
         )
 
 
@@ -395,14 +420,17 @@ def case_names(session: Session) -> list[str]:
     return [case.name for case in plan(session)]
 
 
-def _opened(session: Session, case: _Case, sim: SimControl | None) -> tuple[_Case, str | None]:
-    """The case with ``{market}`` filled in by the market it needs opened, or why it cannot run."""
-    if case.open is None:
-        return case, None
-    market = open_market(session, sim, case.open) if sim is not None else None
-    if market is None:
-        return case, f"no {case.open} is open and the operator could not open one"
-    values = {"market": market}
+def _opened(
+    session: Session, case: _Case, sim: SimControl | None, token: str
+) -> tuple[_Case, str | None]:
+    """The case with ``{token}`` filled in, and ``{market}`` by the market it needs opened;
+    or why it cannot run."""
+    values = {"token": token}
+    if case.open is not None:
+        market = open_market(session, sim, case.open) if sim is not None else None
+        if market is None:
+            return case, f"no {case.open} is open and the operator could not open one"
+        values["market"] = market
     return (
         _Case(
             case.name,
@@ -414,20 +442,42 @@ def _opened(session: Session, case: _Case, sim: SimControl | None) -> tuple[_Cas
             case.content,
             case.headers,
             case.path,
+            case.open,
+            tuple(
+                Step(step.call, _filled(step.params, values), _filled(step.body, values))
+                for step in case.before
+            ),
         ),
         None,
     )
 
 
+def _prepared(session: Session, case: _Case) -> str | None:
+    """Send the case's steps; why the case cannot run when one is refused (None: all taken)."""
+    operations = {op.name: op for op in session.operations()}
+    for step in case.before:
+        operation = operations.get(step.call)
+        if operation is None:
+            return f"the target declares no {step.call} to prepare the state with"
+        exchange = send(session, case.caller, operation, params=step.params, body=step.body)
+        if exchange.status is None or exchange.status >= 400:
+            codes = error_codes_of(exchange.json()) or []
+            return f"preparing with {step.call} was answered {exchange.status} {' '.join(codes)}"
+    return None
+
+
 def run(session: Session, suite: str) -> None:
     """Send each wanted provocation and judge it: every exchange check, then ERR-006."""
     sim: SimControl | None = None
+    token = secrets.token_hex(3).upper()
     for case in plan(session):
         if not session.wants(suite, case.name):
             continue
         if case.open is not None and sim is None:
             sim = SimControl(session)
-        case, why_not = _opened(session, case, sim)
+        case, why_not = _opened(session, case, sim, token)
+        if why_not is None:
+            why_not = _prepared(session, case)
         if why_not is not None:
             record(
                 session,
