@@ -19,6 +19,7 @@ shows those reasons in its cells (``coverage_reasons``).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import secrets
@@ -431,25 +432,18 @@ def _opened(
         if market is None:
             return case, f"no {case.open} is open and the operator could not open one"
         values["market"] = market
-    return (
-        _Case(
-            case.name,
-            case.code,
-            case.operation,
-            case.caller,
-            dict(_filled(case.params, values)),
-            _filled(case.body, values),
-            case.content,
-            case.headers,
-            case.path,
-            case.open,
-            tuple(
-                Step(step.call, _filled(step.params, values), _filled(step.body, values))
-                for step in case.before
-            ),
+    filled = dataclasses.replace(
+        case,
+        params=dict(_filled(case.params, values)),
+        body=_filled(case.body, values),
+        before=tuple(
+            dataclasses.replace(
+                step, params=_filled(step.params, values), body=_filled(step.body, values)
+            )
+            for step in case.before
         ),
-        None,
     )
+    return filled, None
 
 
 def _prepared(session: Session, case: _Case) -> str | None:
