@@ -473,13 +473,15 @@ def run(session: Session, suite: str) -> None:
         if why_not is None:
             why_not = _prepared(session, case)
         if why_not is not None:
-            record(
-                session,
+            # without an operator, a market nobody opened is the state the target declared
+            declared = case.open is not None and not session.config.sim_control
+            session.skip(
                 suite,
                 case.name,
                 ORACLE_CHECK,
-                Status.SKIP,
-                f"{case.operation.name}: {why_not}",
+                f"{case.operation.name}: {why_not}"
+                + ("; the target offers no sim control to open one" if declared else ""),
+                declared=declared,
                 operation=case.operation.name,
             )
             continue
