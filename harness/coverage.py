@@ -75,6 +75,9 @@ class Cell:
     value: str
     cases: tuple[str, ...] = ()
     reason: str | None = None
+    unprovokable: bool = False
+    """Not provoked because no request from outside can provoke it (still counted as not
+    provoked: the denominator stays every documented pair)."""
 
     @property
     def tested(self) -> bool:
@@ -88,7 +91,10 @@ class Cell:
                 "cases": len(self.cases),
                 "by": list(self.cases[:_SHOWN_CASES]),
             }
-        return {"value": self.value, "tested": False, "reason": self.reason}
+        found: dict[str, Any] = {"value": self.value, "tested": False, "reason": self.reason}
+        if self.unprovokable:
+            found["unprovokable"] = True
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,11 +157,19 @@ class Coverage:
             if not cell.tested
         ]
 
+    def unprovokable(self, dimension: str) -> int:
+        """Untested cells marked as impossible to provoke from outside."""
+        return sum(1 for op in self.operations for cell in op.cells(dimension) if cell.unprovokable)
+
     def totals(self) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
         for dimension in DIMENSIONS:
             tested, total = self.tally(dimension)
             found[dimension] = _total(tested, total)
+            unprovokable = self.unprovokable(dimension)
+            if unprovokable:
+                found[dimension]["unprovokable"] = unprovokable
+                found[dimension]["provokable"] = _total(tested, total - unprovokable)
         for name, rows in (
             ("checks", self.checks),
             ("scenario_requirements", self.scenario_requirements),
@@ -248,6 +262,7 @@ def _worst(statuses: Iterable[Status]) -> str:
 
 
 def _why(operation: Operation, skips: Mapping[str, str], called: bool, scope: RunScope) -> str:
+    """Why a cell was not provoked, from what the run knows."""
     if operation.name in skips:
         return f"skipped: {skips[operation.name]}"
     untried = "never called" if not called else "never provoked"
@@ -265,10 +280,21 @@ def compute_coverage(
     check_ids: Sequence[str],
     scenario_requirements: Sequence[ScenarioRequirement] = (),
     scope: RunScope | None = None,
+    code_reasons: Mapping[tuple[str, str], tuple[str, bool]] | None = None,
 ) -> Coverage:
-    """The coverage of ``report`` against the operations of ``specs`` and the listed IDs."""
+    """The coverage of ``report`` against the operations of ``specs`` and the listed IDs.
+
+    An exchange counts for the declared operation its method and path call; one whose path
+    no operation declares (an unknown resource under an operation's path) counts for the
+    operation its result names. ``code_reasons`` maps ``(operation or "*", code)`` to why
+    a code cell cannot be provoked and whether no request from outside could
+    (``harness.suites.security.oracle.coverage_reasons``); the run's own reason comes first
+    when it has one (skipped, narrowed).
+    """
     scope = scope or RunScope()
+    code_reasons = code_reasons or {}
     operations = [op for spec in specs for op in spec.operations()]
+    by_name = {op.name: op for op in operations}
     router = _Router(operations, str(report.target.get("base_url") or ""))
     roles = {
         str(p.get("id")): str(p.get("role"))
@@ -285,7 +311,7 @@ def compute_coverage(
         for exchange in result.evidence:
             if exchange.response is None:
                 continue
-            operation = router.operation(exchange)
+            operation = router.operation(exchange) or by_name.get(result.operation or "")
             if operation is None:
                 continue
             if (id(exchange), result.case) in counted:
@@ -307,8 +333,17 @@ def compute_coverage(
         found = []
         for value in values:
             cases = tuple(seen.get((operation.name, dimension, value), ()))
-            reason = None if cases else _why(operation, skips, bool(called[operation.name]), scope)
-            found.append(Cell(value, cases, reason))
+            if cases:
+                found.append(Cell(value, cases))
+                continue
+            reason = _why(operation, skips, bool(called[operation.name]), scope)
+            known = code_reasons.get((operation.name, value)) or code_reasons.get(("*", value))
+            if dimension != "codes" or known is None or operation.name in skips:
+                found.append(Cell(value, cases, reason))
+            elif known[1]:
+                found.append(Cell(value, cases, f"unprovokable: {known[0]}", unprovokable=True))
+            else:
+                found.append(Cell(value, cases, f"not played: {known[0]}"))
         return tuple(found)
 
     covered = tuple(

@@ -150,11 +150,13 @@ def _coverage_inputs(
 ) -> dict[str, Any]:
     """What coverage is judged against besides the report: every check ID a certify suite
     produces (not connect's or client-report's), every scenario requirement ID of the
-    scenarios played, and what the run left out on purpose."""
+    scenarios played, what the run left out on purpose, and the error codes the oracle's
+    data says cannot be provoked (or are not played yet), with the reason."""
     from harness.checks.registry import REGISTRY
     from harness.scenarios.model import load_scenario
     from harness.scenarios.runner import scenario_files
     from harness.suites.scenarios import DEFAULT_SCENARIOS
+    from harness.suites.security.oracle import coverage_reasons
 
     root = Path((options or {}).get("scenarios_dir") or DEFAULT_SCENARIOS)
     requirements: list[ScenarioRequirement] = []
@@ -176,6 +178,7 @@ def _coverage_inputs(
         "check_ids": [cid for cid, entry in REGISTRY.items() if set(entry.suites) & set(SUITES)],
         "scenario_requirements": requirements,
         "scope": RunScope(narrowed, tuple(name for name in SUITES if name not in suites)),
+        "code_reasons": coverage_reasons(),
     }
 
 

@@ -67,6 +67,16 @@ def _untested(row: Mapping[str, Any]) -> str:
     return f'<td class="untested">{"<br>".join(parts)}</td>'
 
 
+def _total_text(name: str, total: Mapping[str, Any]) -> str:
+    """ "(operation, error code) 382 of 458 (83%), 382 of 398 provokable (96%)": the share of
+    all pairs first, the share without the unprovokable ones beside it, never instead."""
+    text = f"{_LABELS[name]} {total['tested']} of {total['total']} ({_pct(total)})"
+    provokable = total.get("provokable")
+    if isinstance(provokable, Mapping):
+        text += f", {provokable['tested']} of {provokable['total']} provokable ({_pct(provokable)})"
+    return text
+
+
 def _operations(rows: Sequence[Mapping[str, Any]]) -> str:
     body = "".join(
         f"<tr><td><code>{_e(row['operation'])}</code></td><td>{_e(row.get('exchanges', 0))}</td>"
@@ -100,10 +110,7 @@ def coverage_section(coverage: Mapping[str, Any] | None) -> str:
     if not coverage:
         return ""
     totals = coverage["totals"]
-    line = "; ".join(
-        f"{_LABELS[name]} {total['tested']} of {total['total']} ({_pct(total)})"
-        for name, total in totals.items()
-    )
+    line = "; ".join(_total_text(name, total) for name, total in totals.items())
     scope = coverage.get("scope") or {}
     notes = []
     if scope.get("narrowed_by"):
@@ -117,7 +124,10 @@ def coverage_section(coverage: Mapping[str, Any] | None) -> str:
             "</summary>",
             "".join(f"<p>{_e(note)}</p>" for note in notes),
             "<p>A cell is tested when an exchange of the run got that status, carried that "
-            "error code, or was sent by a participant with that role.</p>",
+            "error code, or was sent by a participant with that role. An error code marked "
+            "unprovokable is one no request from outside can provoke on a conformant target "
+            "(harness/suites/security/provocations.yaml says why); it still counts as not "
+            "tested.</p>",
             _operations(coverage.get("operations") or ()),
             _requirements("Check IDs (requirements.yaml)", coverage.get("checks") or ()),
             _requirements(

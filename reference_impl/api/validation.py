@@ -16,7 +16,11 @@ operation lists for its version:
   ``crr_contract.limits.REQUEST_LIMITS`` names, whatever their
   ``maxItems``): that limit's own code, so one record too many is SER0030
   and one segment too many POR0003, as the engine would say, rather than a
-  generic SER0002.
+  generic SER0002;
+- a constraint the specs give a code of their own: a download type no download
+  operation knows is MDT0001 (a known one of another access class stays SER0002),
+  and a bid segment or nomination of zero MW is POR0007, as market_data's and the
+  portfolio schemas' descriptions say.
 
 When the operation lists none of a code's alternatives the preferred code is
 kept, and the error layer reports the gap as a server defect.
@@ -61,6 +65,8 @@ _ALTERNATIVES: Mapping[str, tuple[str, ...]] = {
     "GEN0003": ("GEN0003", "SER0018", "SER0002"),
     "SER0030": ("SER0030", "SER0002"),
     "POR0003": ("POR0003", "SER0002"),
+    "POR0007": ("POR0007", "SER0002"),
+    "MDT0001": ("MDT0001", "SER0002"),
     "SER0001": ("SER0001", "SER0002"),
     "SER0002": ("SER0002",),
 }
@@ -188,7 +194,7 @@ def _problems_of(operation: Operation, error: Exception) -> list[Problem]:
             ]
         return [
             Problem(
-                _choose(operation, "SER0002"),
+                _choose(operation, _parameter_code(operation, error.name, schema_error)),
                 f"Query parameter {error.name}: {schema_error.message}.",
             )
             for schema_error in schema_errors
@@ -202,6 +208,21 @@ def _problems_of(operation: Operation, error: Exception) -> list[Problem]:
     if isinstance(error, RequestBodyValidationError):
         return [Problem(_choose(operation, "GEN0003"), f"The request body is invalid: {error}.")]
     raise error
+
+
+def _parameter_code(operation: Operation, name: str, error: SchemaError) -> str:
+    """SER0002, or MDT0001 for a ``downloadType`` that is no download type at all."""
+    if name == "downloadType" and str(error.validator) == "enum":
+        schemas = (operation.spec.document.get("components") or {}).get("schemas") or {}
+        known = {
+            value
+            for schema_name, schema in schemas.items()
+            if str(schema_name).endswith("DownloadType") and isinstance(schema, Mapping)
+            for value in schema.get("enum") or ()
+        }
+        if error.instance not in known:
+            return "MDT0001"
+    return "SER0002"
 
 
 def _body_problem(operation: Operation, error: SchemaError) -> Problem:
@@ -229,6 +250,11 @@ def _body_problem(operation: Operation, error: SchemaError) -> Problem:
             where = _field_path(choice.absolute_path)
             return Problem(_choose(operation, "SER0001"), f"{where or 'body'} needs {wanted}.")
     code = "SER0001" if keyword in _MISSING else "SER0002"
+    zero_mw = keyword in ("minimum", "exclusiveMinimum") and list(error.absolute_path)[-1:] == [
+        "mw"
+    ]
+    if zero_mw:
+        code = "POR0007"
     return Problem(_choose(operation, code), f"{where or 'body'}: {error.message}.")
 
 

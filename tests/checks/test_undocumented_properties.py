@@ -112,3 +112,79 @@ def test_a_forbidden_property_fails(holdings, monkeypatch: pytest.MonkeyPatch) -
     body = [item]
     with pytest.raises(CheckFailed, match=r"additionalProperties: false\): .*/colour"):
         no_undocumented_property(_exchange(holdings, body), None)  # type: ignore[arg-type]
+
+
+ANSWERS = {
+    "historical_forecasted_load.submitLoadData": {
+        "submissionId": "LS-2025-000001",
+        "participantName": "ALPHA_LSE",
+        "windowName": "HIST_LOAD_MN_2025_M10",
+        "loadSubmissionStatus": "ACCEPTED",
+        "submittedAt": "2025-09-09T16:00:00Z",
+        "sinkResults": [
+            {
+                "sink": "DLAP_PGAE-APND",
+                "status": "ACCEPTED",
+                "submittedMw": 800.0,
+                "exceedanceLimitMw": 1100.0,
+            }
+        ],
+    },
+    "historical_forecasted_load.openForecastLoadSubmissionWindow": [
+        {
+            "windowName": "CEC_LOAD_AN_2026",
+            "marketName": "ALLOC_AN_2026_T1",
+            "loadType": "CEC_FORECAST",
+            "submissionWindow": "OPEN",
+            "status": "OPEN",
+            "openTime": "2025-09-08T08:00:00Z",
+            "closeTime": "2025-09-09T00:00:00Z",
+        }
+    ],
+    "tor_conversion.getConversionRequest": {
+        "requestId": "TORC-20250908-0001",
+        "participantName": "DELTA_TOR",
+        "windowName": "TOR_AN_2026",
+        "status": "APPROVED",
+        "submittedAt": "2025-09-08T16:00:00Z",
+        "records": [
+            {
+                "torContractId": "TOR-DELTA-0007",
+                "source": "TH_NP15_GEN-APND",
+                "sink": "DLAP_PGAE-APND",
+                "mw": 40.0,
+                "timeOfUse": "ON",
+                "startDate": "2026-01-01T08:00:00Z",
+                "endDate": "2027-01-01T08:00:00Z",
+                "status": "APPROVED",
+                "approverName": "ALPHA_LSE",
+                "crrId": "10000004",
+            }
+        ],
+        "updatedAt": "2025-09-10T16:00:00Z",
+    },
+}
+"""Answers of the reference as a certify run recorded them (one record or row each)."""
+ANSWERS["historical_forecasted_load.openHistLoadSubmissionWindow"] = ANSWERS[
+    "historical_forecasted_load.openForecastLoadSubmissionWindow"
+]
+ANSWERS["historical_forecasted_load.getLoadData"] = {
+    "participantName": "ALPHA_LSE",
+    "windowName": "HIST_LOAD_MN_2025_M10",
+    "loadType": "HISTORICAL",
+    "records": [],
+    "latestSubmission": ANSWERS["historical_forecasted_load.submitLoadData"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(ANSWERS))
+def test_the_reference_load_and_conversion_answers_are_documented(name: str) -> None:
+    """What RSP-004 noted on a full certify of the reference (a load window's status, a load
+    result's participantName, a converted record's crrId) is documented in the specs now."""
+    operation = next(
+        op
+        for spec in load_specs(default_spec_files())
+        for op in spec.operations()
+        if op.name == name
+    )
+    assert no_undocumented_property(_exchange(operation, ANSWERS[name]), None) is None  # type: ignore[arg-type]

@@ -57,6 +57,13 @@ def _accept_refusals(answer: Answer) -> None:
         answer.set_json({})
 
 
+def _unknown_resource_as_bad_request(answer: Answer) -> None:
+    """A resource not found is answered as a bad request: 400 SER0002 instead of 404 SER0028."""
+    if answer.status == 404:
+        answer.status = 400
+        replace_code("SER0028", "SER0002")(answer)
+
+
 def _raise_clearing_prices(answer: Answer) -> None:
     if answer.status == 200 and b"ClearingPrices" in answer.body:
         body = answer.json()
@@ -165,6 +172,38 @@ MUTANTS: tuple[Mutant, ...] = (
         "later request is answered 500 until a restart",
         "ROB-002",
         security_broken.deep_nesting_wedges(),
+        suites=("security",),
+    ),
+    Mutant(
+        "ser0002-for-missing-field",
+        "auction getPortfolioStatus answers a missing required parameter with SER0002 (an "
+        "invalid value) instead of SER0001",
+        "ERR-006",
+        rewrite_answers("/auction/v1.0/portfolioStatus", replace_code("SER0001", "SER0002")),
+        suites=("security",),
+    ),
+    Mutant(
+        "400-for-unknown-resource",
+        "a resource the server does not have is answered 400 SER0002 instead of 404 SER0028, "
+        "on every path",
+        "ERR-006",
+        rewrite_answers("", _unknown_resource_as_bad_request),
+        suites=("security",),
+    ),
+    Mutant(
+        "ser0002-for-malformed-json",
+        "nomination portfolioCreation answers a body that is not JSON with SER0002 instead of "
+        "GEN0003",
+        "ERR-006",
+        rewrite_answers("/nomination/v1.0/portfolioCreation", replace_code("GEN0003", "SER0002")),
+        suites=("security",),
+    ),
+    Mutant(
+        "por0005-for-por0006",
+        "auction portfolioCreation answers a bid whose source is its sink with POR0005 (not a "
+        "valid location) instead of POR0006 (source and sink must differ)",
+        "ERR-006",
+        rewrite_answers("/auction/v1.0/portfolioCreation", replace_code("POR0006", "POR0005")),
         suites=("security",),
     ),
     Mutant(

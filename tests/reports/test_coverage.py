@@ -148,3 +148,51 @@ def test_below_the_minimum_the_verdict_fails(specs) -> None:
     assert str(report.verdict) == "FAIL" and report.summary()["below_min_coverage"] is True
     report.min_coverage = 0.0
     assert str(report.verdict) == "PASS"
+
+
+def test_unprovokable_and_not_played_codes_say_why_and_stay_in_the_ratio(specs) -> None:
+    """Marking a code unprovokable explains its cells; it never removes them from the ratio."""
+    reasons = {
+        ("*", "SER0029"): ("no request makes a conformant server fail", True),
+        ("app_status.getAppStatus", "SER0028"): ("needs a state", False),
+    }
+    plain = compute_coverage(_report(), specs, check_ids=[])
+    coverage = compute_coverage(_report(), specs, check_ids=[], code_reasons=reasons)
+    status = _operation(coverage, "app_status.getAppStatus")
+    cells = {cell.value: cell for cell in status.codes}
+    assert cells["SER0029"].unprovokable and not cells["SER0029"].tested
+    assert cells["SER0029"].reason == "unprovokable: no request makes a conformant server fail"
+    assert cells["SER0029"].to_dict()["unprovokable"] is True
+    assert (
+        cells["SER0028"].reason == "not played: needs a state" and not cells["SER0028"].unprovokable
+    )
+    assert coverage.tally("codes") == plain.tally("codes")
+    totals = coverage.totals()["codes"]
+    ser0029 = sum(1 for op in specs for o in op.operations() if "SER0029" in o.error_codes)
+    assert totals["unprovokable"] == ser0029
+    assert totals["provokable"]["total"] == totals["total"] - ser0029
+    assert "provokable" not in plain.totals()["codes"]
+    html = coverage_section(coverage.to_dict())
+    assert f"0 of {totals['total']} (0%), 0 of {totals['total'] - ser0029} provokable" in html
+
+
+def test_an_exchange_off_every_declared_path_counts_for_the_operation_its_case_names(
+    specs,
+) -> None:
+    """The oracle's unknown resource is a path one segment past the operation's: no route
+    matches it, so the result's operation says which operation answered SER0028."""
+    missing = {"errorDetails": [{"errorCode": "SER0028", "severity": "ERROR"}]}
+    exchange = RecordedExchange(
+        participant="alpha",
+        request=RecordedRequest("GET", BASE + STATUS_PATH + "/NO_SUCH_RESOURCE", {}),
+        response=RecordedResponse(404, {}, json.dumps(missing).encode()),
+        elapsed_ms=1.0,
+    )
+    named = _result("unknown", exchange, operation="app_status.getAppStatus")
+    unnamed = _result("stray", exchange)
+    status = _operation(
+        compute_coverage(_report(named), specs, check_ids=[]), "app_status.getAppStatus"
+    )
+    assert next(c for c in status.codes if c.value == "SER0028").cases == ("unknown",)
+    stray = compute_coverage(_report(unnamed), specs, check_ids=[])
+    assert stray.tally("codes")[0] == 0

@@ -20,6 +20,10 @@ SELECTION = {
     "21-segments-accepted": "segments",
     "oversized-body-500": "byte",
     "deep-nesting-wedges-server": "nested",
+    "ser0002-for-missing-field": "getPortfolioStatus and SER0001",
+    "400-for-unknown-resource": "provoke and SER0028 and auction",
+    "ser0002-for-malformed-json": "nomination.portfolioCreation and GEN0003",
+    "por0005-for-por0006": "auction.portfolioCreation and POR0006",
 }
 """The cases each mutant is certified with (-k), to keep the run short."""
 

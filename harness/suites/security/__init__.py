@@ -17,8 +17,10 @@ Against any target, in this order:
    health after each — ROB-001, ROB-002.
 
 Between 2 and 3, the error-code oracle (``oracle.py``, ``provocations.yaml``) breaks
-each operation's example request in the ways that deserve SER0001, SER0002 and GEN0003
-and expects exactly that code — ERR-006.
+each operation's example request in the ways that deserve SER0001, SER0002, GEN0003,
+SER0028, MKT0001, SEC0001 and SEC0002, and sends the data set's requests that deserve
+the business codes (opening a market first where one is needed), expecting exactly that
+code and its catalog status — ERR-006.
 
 Every answer also goes through every per-exchange check. The suite opens
 windows and creates records on the target (named ``PRV_*`` and ``ROB_*``);
