@@ -41,7 +41,7 @@ it again holds exactly what was acknowledged, and the error is re-raised
 
 from __future__ import annotations
 
-import copy
+import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -56,7 +56,13 @@ from reference_impl.engine.limits import Limits
 from reference_impl.engine.system import COMMANDS, CRRSystem
 from reference_impl.spec_limits import shipped_limits
 from reference_impl.store.group_commit import GroupCommit
-from reference_impl.store.journal import Journal, JournalEntry, StoreError, response_digest
+from reference_impl.store.journal import (
+    Journal,
+    JournalEntry,
+    StoreError,
+    canonical_json,
+    response_digest,
+)
 
 __all__ = ["Applied", "DurableSystem", "InitialData", "ReplayError"]
 
@@ -195,10 +201,11 @@ class DurableSystem:
                 return Applied(None, error, self._commits.last, self._commits)
             return Applied(result, None, self._commits.last, self._commits)
         clock_time = format_utc(self._clock.now())
+        # What the journal records, written before the command runs; the engine gets its
+        # own copy read back from it, exactly the arguments a replay will give it.
+        recorded = canonical_json(kwargs)
         try:
-            # The engine gets its own copy: what it does to its arguments must not
-            # change what the journal records.
-            result = getattr(self._system, method)(**copy.deepcopy(kwargs))
+            result = getattr(self._system, method)(**json.loads(recorded))
         except DomainError as error:
             return Applied(None, error, self._commits.last, self._commits)
         except BaseException:
@@ -206,7 +213,9 @@ class DurableSystem:
             self._rebuild()
             raise
         try:
-            ticket = self._commits.submit(self._journal.record(clock_time, method, kwargs, result))
+            ticket = self._commits.submit(
+                self._journal.record(clock_time, method, recorded, result)
+            )
         except BaseException:
             logger.exception("command %s not journaled; rebuilding from the journal", method)
             self._rebuild()

@@ -95,13 +95,16 @@ class Journal:
         self._use = threading.Lock()
 
     @staticmethod
-    def record(clock_time: str, method: str, kwargs: dict[str, Any], response: Any) -> JournalRow:
-        """The row of one command (``ValueError`` for a value JSON cannot hold)."""
+    def record(
+        clock_time: str, method: str, kwargs: dict[str, Any] | str, response: Any
+    ) -> JournalRow:
+        """The row of one command (``ValueError`` for a value JSON cannot hold); ``kwargs``
+        may be given as its canonical JSON already."""
         response_text = canonical_json(response)
         return JournalRow(
             clock_time,
             method,
-            canonical_json(kwargs),
+            kwargs if isinstance(kwargs, str) else canonical_json(kwargs),
             response_text,
             hashlib.sha256(response_text.encode("utf-8")).hexdigest(),
             datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
