@@ -1,7 +1,8 @@
 """Requests per second of the reference server, side by side with a Prism mock of the same spec.
 
     npm install --prefix benchmarks --no-save @stoplight/prism-cli
-    python -m benchmarks.api_rps [--seconds 5] [--connections 4]
+    python -m benchmarks.api_rps [--seconds 5] [--connections 4] [--warm-up 2]
+    python -m benchmarks.api_rps --list-scaling [--seconds 5] [--connections 4]
 
 One read (``getPortfolioList``) and one write (``portfolioCreation``) of the
 latest auction spec, against three servers started as subprocesses on
@@ -9,9 +10,10 @@ loopback, each on a fresh temporary directory:
 
 * ``crr-harness serve`` with mutual TLS (the default): the client
   certificate is checked in the handshake, the role and participant name
-  against the spec, the request validated with openapi-core, the engine
-  runs, and every write is journaled to SQLite with ``synchronous=FULL``
-  (one fsync per write) before it is acknowledged;
+  against the spec, the request validated against the spec (validators
+  built once per operation), the engine runs, and every write is journaled
+  to SQLite with ``synchronous=FULL`` before it is acknowledged (one fsync
+  covers the writes that queued while the previous one was on its way);
 * ``crr-harness serve --tls-terminated-by-proxy``: the same without TLS, the
   certificate forwarded in ``X-Client-Cert`` (parsed and validated against
   the CA on every request), which is what Prism is compared with most
@@ -21,9 +23,18 @@ loopback, each on a fresh temporary directory:
   nothing, and it serves plain HTTP only.
 
 Load: ``--connections`` worker processes, each with one keep-alive
-connection, send requests back to back for ``--seconds`` after a short
-warm-up; every request is bounded by a 10 s timeout and the run by the
-duration. Everything runs on this machine (2 cores): the servers and the
+connection, send requests back to back for ``--seconds`` after
+``--warm-up`` seconds of the same load that are not counted (Prism, on
+Node, answers several times faster once its JIT has seen a few thousand
+requests; every server gets the same warm-up); every request is bounded by
+a 10 s timeout and the run by the duration.
+
+``--list-scaling`` measures instead what a portfolio list costs as data
+grows, on one mutual-TLS server: ``getPortfolioList`` for a participant
+with 10 portfolios, then after other participants have created 2,000, then
+with 1,000 of its own. With the per-participant index the second rate is
+the first (others' data is not walked), and the third is bounded by the
+1,000 summaries it returns. Everything runs on this machine (2 cores): the servers and the
 load generator share the CPUs, so the figures compare servers under the
 same conditions rather than measure capacity. Results are printed and
 written to ``benchmarks/out/api_rps.json``.
@@ -42,7 +53,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -61,7 +72,7 @@ OUT = HERE / "out" / "api_rps.json"
 MARKET = "AUC_MN_2025_M10"
 READ_PATH = "/auction/v1.0/portfolioList"
 WRITE_PATH = "/auction/v1.0/portfolioCreation"
-WARM_UP = 0.5
+WARM_UP = 2.0
 
 
 @dataclass(frozen=True)
@@ -171,7 +182,7 @@ def _client(target: Target, credential: str) -> httpx.Client:
 
 
 def _worker(
-    target: Target, operation: str, worker: int, seconds: float
+    target: Target, operation: str, worker: int, seconds: float, warm_up: float = WARM_UP
 ) -> tuple[list[float], dict]:
     """Requests back to back for ``seconds`` after a warm-up: latencies and status counts."""
     credential = "alpha_lse-rw" if operation == "read" else "bravo_trading-rw"
@@ -179,7 +190,7 @@ def _worker(
     statuses: dict[str, int] = {}
     with _client(target, credential) as client:
         count = 0
-        warm_until = time.perf_counter() + WARM_UP
+        warm_until = time.perf_counter() + warm_up
         end = warm_until + seconds
         while True:
             now = time.perf_counter()
@@ -213,10 +224,14 @@ def _worker(
     return latencies, statuses
 
 
-def measure(target: Target, operation: str, connections: int, seconds: float) -> Result:
+def measure(
+    target: Target, operation: str, connections: int, seconds: float, warm_up: float = WARM_UP
+) -> Result:
     """One server and operation under ``connections`` concurrent keep-alive clients."""
     with ProcessPoolExecutor(connections) as pool:
-        futures = [pool.submit(_worker, target, operation, n, seconds) for n in range(connections)]
+        futures = [
+            pool.submit(_worker, target, operation, n, seconds, warm_up) for n in range(connections)
+        ]
         outcomes = [f.result() for f in futures]
     latencies = sorted(x for lat, _ in outcomes for x in lat)
     statuses: dict[str, int] = {}
@@ -243,9 +258,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per case")
     parser.add_argument("--connections", type=int, default=4, help="concurrent clients")
+    parser.add_argument(
+        "--warm-up", type=float, default=WARM_UP, help="uncounted seconds of load before each case"
+    )
+    parser.add_argument(
+        "--list-scaling",
+        action="store_true",
+        help="measure getPortfolioList as portfolios accumulate, instead of the comparison",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.seconds <= 60 or not 0 < args.connections <= 16:
         parser.error("--seconds must be in (0, 60] and --connections in 1..16")
+    if not 0 <= args.warm_up <= 30:
+        parser.error("--warm-up must be in [0, 30]")
+    if args.list_scaling:
+        return list_scaling(args)
     spec = next(p for p in default_spec_files() if p.name.startswith("caiso_crr_auction_"))
     results: list[Result] = []
     notes: list[str] = []
@@ -276,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
             for operation in ("read", "write"):
                 for target, _process in targets:
-                    results.append(measure(target, operation, args.connections, args.seconds))
+                    results.append(
+                        measure(target, operation, args.connections, args.seconds, args.warm_up)
+                    )
         finally:
             for _target, process in targets:
                 process.terminate()
@@ -285,6 +314,76 @@ def main(argv: list[str] | None = None) -> int:
                 except subprocess.TimeoutExpired:
                     process.kill()
     report(results, notes, spec, args)
+    return 0
+
+
+def _seed(target: Target, credential: str, participant: str, prefix: str, count: int) -> None:
+    """``count`` portfolios of ``participant`` created through the API, four at a time."""
+
+    def create(names: list[str]) -> None:
+        with _client(target, credential) as client:
+            for name in names:
+                response = client.post(
+                    WRITE_PATH,
+                    json={
+                        "participantName": participant,
+                        "marketName": MARKET,
+                        "portfolioName": name,
+                        "bids": [
+                            {
+                                "source": "TH_NP15_GEN-APND",
+                                "sink": "TH_SP15_GEN-APND",
+                                "timeOfUse": "ON",
+                                "segments": [{"mw": 10, "price": 5}],
+                            }
+                        ],
+                    },
+                )
+                response.raise_for_status()
+
+    names = [f"{prefix}{n:05d}" for n in range(count)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(create, [names[k::4] for k in range(4)]))
+
+
+def list_scaling(args: argparse.Namespace) -> int:
+    """getPortfolioList of ALPHA_LSE: 10 own portfolios, + 2,000 of others, then 1,000 own."""
+    stages = (
+        ("10 own", ("alpha_lse-rw", "ALPHA_LSE", "OWN_A_", 10)),
+        (
+            "10 own + 2,000 of other participants",
+            ("bravo_trading-rw", "BRAVO_TRADING", "OTHER_", 2000),
+        ),
+        ("1,000 own + 2,000 of others", ("alpha_lse-rw", "ALPHA_LSE", "OWN_B_", 990)),
+    )
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="crr-list-scaling-") as tmp:
+        work = Path(tmp)
+        pki_dir = work / "pki"
+        init_pki(pki_dir)
+        process, url = start_reference(work, pki_dir, proxy=False)
+        try:
+            target = Target("crr-harness serve (mTLS)", url, str(pki_dir), mtls=True)
+            with _client(target, "operator") as operator:
+                operator.post("/simcontrol/v1.0/windowOpening", json={"windowName": MARKET})
+            for label, seed in stages:
+                _seed(target, *seed)
+                result = measure(target, "read", args.connections, args.seconds, args.warm_up)
+                rows.append((label, result))
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    print(f"getPortfolioList of ALPHA_LSE; {args.connections} connections, {args.seconds:g} s")
+    print()
+    print("| portfolios | req/s | p50 ms | p99 ms | statuses |")
+    print("|---|---:|---:|---:|---|")
+    for label, r in rows:
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r.statuses.items()))
+        print(f"| {label} | {r.rps:.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {statuses} |")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.with_name("api_rps_list_scaling.json").write_text(
+        json.dumps([{"portfolios": label, **asdict(r)} for label, r in rows], indent=2)
+    )
     return 0
 
 

@@ -13,6 +13,7 @@ message before anything listens.
 from __future__ import annotations
 
 import socket
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,12 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8443
 DEFAULT_DB = Path("crr-reference.sqlite3")
 DEFAULT_PKI_DIR = Path(".crr-pki")
+
+SWITCH_INTERVAL = 0.001
+"""Seconds a thread may hold the interpreter while another waits (Python's default: 0.005).
+When the journal's fsync returns, its committer thread needs the interpreter to acknowledge
+the writes it covered; with the default it waited up to 5 ms behind the event loop on every
+commit, and each client waits for its acknowledgement before sending again."""
 
 
 class ServerSetupError(Exception):
@@ -169,7 +176,12 @@ def serve(
                 f"{len(system.specs)} spec file(s), PKI {settings.pki_dir}, "
                 f"database {settings.db} ({system.engine.replayed} command(s) replayed)"
             )
-            uvicorn.Server(config).run(sockets=[sock])
+            previous = sys.getswitchinterval()
+            sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
+            try:
+                uvicorn.Server(config).run(sockets=[sock])
+            finally:
+                sys.setswitchinterval(previous)
     finally:
         sock.close()
 

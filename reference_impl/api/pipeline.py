@@ -11,11 +11,17 @@
    certificate's participant (SEC0002);
 5. the handler, on the engine.
 
-Steps 3 to 5 run in a worker thread: validation and the engine are CPU
-work, and a command waits for its journal row to reach the disk, none of
-which may stall the event loop. Every failure leaves as a
-``CRRServiceException`` (``errors.ErrorResponder``); an unexpected exception
-is logged with its traceback and answered 500 SER0029 without one.
+Steps 3 to 5 are short CPU work for almost every request, so they run on
+the event loop itself: the engine is called only if its lock is free that
+instant (``DurableSystem.try_apply``), and the answer is sent once the
+journal commit covering what the engine did (or showed) has returned, which
+the loop awaits without blocking (``Applied.settled``). A request goes to a
+worker thread instead, where it may wait for the lock and the disk, when
+the engine is busy (an operator command running a clearing, say), when its
+body is large, or when it is an operator (sim-control) operation, which may
+run a whole clearing. Every failure leaves as a ``CRRServiceException``
+(``errors.ErrorResponder``); an unexpected exception is logged with its
+traceback and answered 500 SER0029 without one.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import anyio.to_thread
 from starlette.requests import Request
@@ -46,10 +54,72 @@ from reference_impl.security.authorization import (
     requested_participant,
     role_check,
 )
+from reference_impl.store.durable import Applied, DurableSystem
+from reference_impl.store.journal import StoreError
 
-__all__ = ["Pipeline"]
+__all__ = ["INLINE_BODY_BYTES", "THREADED_SERVICES", "Pipeline"]
 
 logger = logging.getLogger(__name__)
+
+INLINE_BODY_BYTES = 64 * 1024
+"""Requests with a larger body are validated and run in a worker thread, off the event loop."""
+
+THREADED_SERVICES = frozenset({"simcontrol"})
+"""Services whose operations always run in a worker thread: moving the market clock may run
+every clearing that falls due, which takes seconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What the pipeline reads of an operation on every request, worked out once."""
+
+    annotated: Mapping[str, Any]
+    body_limit: int
+    inline: bool
+
+
+class _EngineBusy(Exception):
+    """The engine's lock was taken when a request on the event loop first needed it."""
+
+
+class _OnTheLoop:
+    """The engine as a handler on the event loop sees it: never waits for the disk.
+
+    The first engine call of the request only takes the lock if it is free
+    (else ``_EngineBusy``, nothing having run, and the request moves to a
+    worker thread); what each call applied is kept, to be awaited before
+    the answer is sent.
+    """
+
+    def __init__(self, engine: DurableSystem) -> None:
+        self.engine = engine
+        self.applied: list[Applied[Any]] = []
+
+    def run(self, method: str, /, **kwargs: Any) -> Any:
+        if self.applied:
+            applied = self.engine.apply(method, **kwargs)
+        else:
+            found = self.engine.try_apply(method, **kwargs)
+            if found is None:
+                raise _EngineBusy
+            applied = found
+        self.applied.append(applied)
+        return applied.value()
+
+    def snapshot(self) -> dict[str, Any]:
+        applied = self.engine.observe(lambda system, _clock: system.snapshot())
+        self.applied.append(applied)
+        return applied.value()
+
+    def now(self) -> Any:
+        applied = self.engine.observe(lambda _system, clock: clock.now())
+        self.applied.append(applied)
+        return applied.value()
+
+    async def settled(self) -> None:
+        """Return once every commit covering what the engine did or showed is on disk."""
+        if self.applied:
+            await max(self.applied, key=lambda a: a.ticket).settled()
 
 
 class Pipeline:
@@ -66,6 +136,20 @@ class Pipeline:
         self.validator = validator
         self.responder = responder
         self.served = tuple(served)
+        self._prepared: dict[int, _Prepared] = {}
+        self._on_the_loop = isinstance(engine, DurableSystem)
+
+    def _prepare(self, bound: BoundOperation) -> _Prepared:
+        prepared = self._prepared.get(id(bound))
+        if prepared is None:
+            operation = bound.operation
+            prepared = _Prepared(
+                annotated=operation.annotated,
+                body_limit=body_limit(operation),
+                inline=self._on_the_loop and operation.service not in THREADED_SERVICES,
+            )
+            self._prepared[id(bound)] = prepared
+        return prepared
 
     async def __call__(self, request: Request, methods: Mapping[str, BoundOperation]) -> Response:
         """The response to ``request`` on a spec path whose operations are ``methods``."""
@@ -75,15 +159,16 @@ class Pipeline:
                 f"{request.method} {request.url.path} is not an operation of this server."
             )
         operation = bound.operation
+        prepared = self._prepare(bound)
         identity = (request.scope.get("state") or {}).get("identity")
-        denied = role_check(operation.annotated, identity)
+        denied = role_check(prepared.annotated, identity)
         if denied is not None:
             role = identity.role if isinstance(identity, Identity) else "none"
             return self.responder.respond(
                 operation,
                 [Problem(denied, f"Role {role!r} may not call {operation.operation_id}.")],
             )
-        limit = body_limit(operation)
+        limit = prepared.body_limit
         body, size = await _read_body(request, limit)
         if body is None:
             return self.responder.respond(
@@ -96,14 +181,37 @@ class Pipeline:
             content_type=request.headers.get("content-type"),
             body=body,
         )
-        return await anyio.to_thread.run_sync(self._answer, bound, identity, raw)
+        if prepared.inline and len(body) <= INLINE_BODY_BYTES:
+            assert isinstance(self.engine, DurableSystem)
+            engine = _OnTheLoop(self.engine)
+            try:
+                response = self._answer(bound, prepared, identity, raw, engine)
+            except _EngineBusy:
+                pass
+            else:
+                try:
+                    await engine.settled()
+                except StoreError:
+                    logger.exception("%s %s not recorded", operation.method, operation.path)
+                    return self.responder.internal_error()
+                return response
+        return await anyio.to_thread.run_sync(
+            self._answer, bound, prepared, identity, raw, self.engine
+        )
 
-    def _answer(self, bound: BoundOperation, identity: Identity, raw: RawRequest) -> Response:
+    def _answer(
+        self,
+        bound: BoundOperation,
+        prepared: _Prepared,
+        identity: Identity,
+        raw: RawRequest,
+        engine: Engine,
+    ) -> Response:
         operation = bound.operation
         try:
             validated = self.validator.validate(operation, raw)
             participant = requested_participant(validated.query, validated.body)
-            refused = participant_check(operation.annotated, identity, participant)
+            refused = participant_check(prepared.annotated, identity, participant)
             if refused is not None:
                 return self.responder.respond(
                     operation,
@@ -118,7 +226,7 @@ class Pipeline:
             call = Call(
                 operation=operation,
                 identity=identity,
-                engine=self.engine,
+                engine=engine,
                 query=validated.query,
                 body=validated.body or {},
                 served=self.served,
@@ -129,6 +237,8 @@ class Pipeline:
             return self.responder.respond(operation, invalid.problems)
         except DomainError as error:
             return self.responder.respond(operation, problems_from(error))
+        except _EngineBusy:
+            raise
         except Exception:
             logger.exception("%s %s failed", operation.method, operation.path)
             return self.responder.internal_error()

@@ -1,7 +1,7 @@
 """Request validation at the edge, against the served spec version, with catalog codes.
 
-openapi-core checks parameters and bodies against the operation's schemas
-(request schemas set ``additionalProperties: false``, so unknown fields are
+Parameters and bodies are checked against the operation's schemas (request
+schemas set ``additionalProperties: false``, so unknown fields are
 refused). Each failure becomes a :class:`~reference_impl.api.errors.Problem`
 with the catalog code the failure means, chosen among the codes the
 operation lists for its version:
@@ -24,6 +24,10 @@ operation lists for its version:
 
 When the operation lists none of a code's alternatives the preferred code is
 kept, and the error layer reports the gap as a server defect.
+
+The checks of each operation are built once (``compiled_requests``); an
+operation whose requests have a shape those do not cover is checked by
+openapi-core instead, with the same codes and words (``request_problems``).
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema.exceptions import ValidationError as SchemaError
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_core.validation.request.exceptions import (
@@ -46,10 +49,11 @@ from openapi_core.validation.request.exceptions import (
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 from crr_contract.derivation import DerivationRules
-from crr_contract.limits import array_path, limit_code
 from crr_contract.openapi_messages import OpenAPIRequest
 from crr_contract.operations import Operation, ServiceSpec
+from reference_impl.api.compiled_requests import CompiledRequest, compile_request, spec_registry
 from reference_impl.api.errors import Problem
+from reference_impl.api.request_problems import body_problem, choose, parameter_problems
 
 __all__ = [
     "DEFAULT_BODY_LIMIT",
@@ -61,16 +65,6 @@ __all__ = [
     "oversized_body",
 ]
 
-_ALTERNATIVES: Mapping[str, tuple[str, ...]] = {
-    "GEN0003": ("GEN0003", "SER0018", "SER0002"),
-    "SER0030": ("SER0030", "SER0002"),
-    "POR0003": ("POR0003", "SER0002"),
-    "POR0007": ("POR0007", "SER0002"),
-    "MDT0001": ("MDT0001", "SER0002"),
-    "SER0001": ("SER0001", "SER0002"),
-    "SER0002": ("SER0002",),
-}
-_MISSING = frozenset({"required", "minItems", "minProperties"})
 _JSON_TYPES = ("application/json",)
 
 
@@ -102,10 +96,32 @@ class ValidatedRequest:
 
 
 class RequestValidator:
-    """Validates requests to the served operations; one openapi-core object per spec file."""
+    """Validates requests to the served operations.
 
-    def __init__(self, specs: Sequence[ServiceSpec]) -> None:
-        self._openapi: dict[str, OpenAPI] = {spec.file: spec.openapi for spec in specs}
+    Each operation's checks are built on its first request (or up front for
+    the ``specs`` given) and reused; ``compiled=False`` checks every request
+    with openapi-core instead, which is how the tests hold the two to the same
+    verdicts.
+    """
+
+    def __init__(self, specs: Sequence[ServiceSpec], *, compiled: bool = True) -> None:
+        self._specs = {spec.file: spec for spec in specs}
+        self._compiled_mode = compiled
+        self._compiled: dict[tuple[str, str, str], CompiledRequest | None] = {}
+        if compiled:
+            for spec in specs:
+                registry = spec_registry(spec)
+                for operation in spec.operations():
+                    self._compiled[_key(operation)] = compile_request(operation, registry)
+
+    def compiled(self, operation: Operation) -> CompiledRequest | None:
+        """The operation's compiled checks; None when openapi-core checks it."""
+        if not self._compiled_mode:
+            return None
+        key = _key(operation)
+        if key not in self._compiled:
+            self._compiled[key] = compile_request(operation)
+        return self._compiled[key]
 
     def validate(self, operation: Operation, raw: RawRequest) -> ValidatedRequest:
         """The validated request, or :class:`InvalidRequest` carrying every problem found."""
@@ -116,6 +132,19 @@ class RequestValidator:
             problems += body_problems
             if body_problems:
                 raise InvalidRequest(problems)
+        compiled = self.compiled(operation)
+        if compiled is not None:
+            query, found = compiled.check(raw.query, body, bool(raw.body))
+            problems += found
+            if problems:
+                raise InvalidRequest(problems)
+            return ValidatedRequest(query, body)
+        problems += self._openapi_core_problems(operation, raw)
+        if problems:
+            raise InvalidRequest(problems)
+        return ValidatedRequest(_cast_query(operation, raw.query), body)
+
+    def _openapi_core_problems(self, operation: Operation, raw: RawRequest) -> list[Problem]:
         core = OpenAPIRequest(
             host_url=operation.spec.base_url,
             path=raw.path,
@@ -128,19 +157,20 @@ class RequestValidator:
             content_type=(raw.content_type or "application/json").lower(),
             body=raw.body if operation.takes_body else None,
         )
-        openapi = self._openapi[operation.spec.file]
+        spec = self._specs.get(operation.spec.file, operation.spec)
+        openapi: OpenAPI = spec.openapi
+        problems: list[Problem] = []
         for error in openapi.iter_request_errors(core):
             problems += _problems_of(operation, error)
-        if problems:
-            raise InvalidRequest(problems)
-        return ValidatedRequest(_cast_query(operation, raw.query), body)
+        return problems
+
+
+def _key(operation: Operation) -> tuple[str, str, str]:
+    return (operation.spec.file, operation.path, operation.method.upper())
 
 
 def _choose(operation: Operation, preferred: str) -> str:
-    for code in _ALTERNATIVES.get(preferred, (preferred,)):
-        if code in operation.error_codes:
-            return code
-    return preferred
+    return choose(operation.error_codes, preferred)
 
 
 def _repeated_parameters(operation: Operation, query: Sequence[tuple[str, str]]) -> list[Problem]:
@@ -188,81 +218,16 @@ def _problems_of(operation: Operation, error: Exception) -> list[Problem]:
         ]
     if isinstance(error, ParameterValidationError):
         schema_errors = getattr(error.__cause__, "schema_errors", None) or ()
-        if not schema_errors:
-            return [
-                Problem(_choose(operation, "SER0002"), f"Query parameter {error.name} is invalid.")
-            ]
-        return [
-            Problem(
-                _choose(operation, _parameter_code(operation, error.name, schema_error)),
-                f"Query parameter {error.name}: {schema_error.message}.",
-            )
-            for schema_error in schema_errors
-        ]
+        return parameter_problems(operation, operation.error_codes, error.name, schema_errors)
     if isinstance(error, MissingRequiredRequestBody):
         return [Problem(_choose(operation, "GEN0003"), "The request body is missing.")]
     if isinstance(error, InvalidRequestBody):
         schema_errors = getattr(error.__cause__, "schema_errors", None) or ()
         if schema_errors:
-            return [_body_problem(operation, e) for e in schema_errors]
+            return [body_problem(operation, operation.error_codes, e) for e in schema_errors]
     if isinstance(error, RequestBodyValidationError):
         return [Problem(_choose(operation, "GEN0003"), f"The request body is invalid: {error}.")]
     raise error
-
-
-def _parameter_code(operation: Operation, name: str, error: SchemaError) -> str:
-    """SER0002, or MDT0001 for a ``downloadType`` that is no download type at all."""
-    if name == "downloadType" and str(error.validator) == "enum":
-        schemas = (operation.spec.document.get("components") or {}).get("schemas") or {}
-        known = {
-            value
-            for schema_name, schema in schemas.items()
-            if str(schema_name).endswith("DownloadType") and isinstance(schema, Mapping)
-            for value in schema.get("enum") or ()
-        }
-        if error.instance not in known:
-            return "MDT0001"
-    return "SER0002"
-
-
-def _body_problem(operation: Operation, error: SchemaError) -> Problem:
-    where = _field_path(error.absolute_path)
-    keyword = str(error.validator)
-    if keyword == "maxItems" and isinstance(error.validator_value, int):
-        limit = error.validator_value
-        count = len(error.instance) if isinstance(error.instance, list) else "too many"
-        array = array_path(error.absolute_path)
-        declared = limit_code(operation.service, operation.operation_id, array)
-        code = _choose(operation, declared or "SER0002")
-        return Problem(code, f"{where or 'body'} holds {count} items; at most {limit} are allowed.")
-    if keyword == "additionalProperties" or (keyword == "type" and not where):
-        return Problem(_choose(operation, "GEN0003"), f"{where or 'body'}: {error.message}.")
-    choice = error if keyword == "anyOf" else error.parent
-    if choice is not None and str(choice.validator) == "anyOf":
-        missed = choice.context or ()
-        if missed and all(str(sub.validator) in _MISSING for sub in missed):
-            # NewPortfolio's bids or offers: a field missing from every branch is SER0001
-            wanted = " or ".join(
-                sorted(
-                    f"{_field_path(sub.absolute_path) or 'body'}: {sub.message}" for sub in missed
-                )
-            )
-            where = _field_path(choice.absolute_path)
-            return Problem(_choose(operation, "SER0001"), f"{where or 'body'} needs {wanted}.")
-    code = "SER0001" if keyword in _MISSING else "SER0002"
-    zero_mw = keyword in ("minimum", "exclusiveMinimum") and list(error.absolute_path)[-1:] == [
-        "mw"
-    ]
-    if zero_mw:
-        code = "POR0007"
-    return Problem(_choose(operation, code), f"{where or 'body'}: {error.message}.")
-
-
-def _field_path(parts: Sequence[Any]) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _resolve(document: Mapping[str, Any], node: Any) -> Any:

@@ -147,11 +147,17 @@ def require_open_window(market: Market) -> None:
 
 
 class PortfolioBook(Generic[P]):
-    """Portfolios of one kind, keyed by participant, market and name."""
+    """Portfolios of one kind, keyed by participant, market and name.
+
+    Each participant's portfolios are also kept apart, by market and name, so
+    that listing them costs what the list holds, however many portfolios the
+    other participants have.
+    """
 
     def __init__(self, kind: str) -> None:
         self._kind = kind
         self._portfolios: dict[tuple[str, str, str], P] = {}
+        self._of_participant: dict[str, dict[str, dict[str, P]]] = {}
 
     def require_unused_name(self, participant: str, market_name: str, name: str) -> None:
         """POR0001 when the participant already has a portfolio of that name in the market."""
@@ -166,6 +172,8 @@ class PortfolioBook(Generic[P]):
         """Store a new portfolio; POR0001 when the participant already has that name there."""
         self.require_unused_name(portfolio.participant, portfolio.market_name, portfolio.name)
         self._portfolios[(portfolio.participant, portfolio.market_name, portfolio.name)] = portfolio
+        markets = self._of_participant.setdefault(portfolio.participant, {})
+        markets.setdefault(portfolio.market_name, {})[portfolio.name] = portfolio
 
     def exists(self, participant: str, market_name: str, name: str) -> bool:
         """Whether that portfolio exists."""
@@ -189,13 +197,20 @@ class PortfolioBook(Generic[P]):
     def remove(self, portfolio: P) -> None:
         """Delete a portfolio."""
         del self._portfolios[(portfolio.participant, portfolio.market_name, portfolio.name)]
+        markets = self._of_participant[portfolio.participant]
+        del markets[portfolio.market_name][portfolio.name]
+        if not markets[portfolio.market_name]:
+            del markets[portfolio.market_name]
 
     def of_participant(self, participant: str, market_name: str | None = None) -> list[P]:
         """The participant's portfolios, optionally of one market, by market and name."""
+        markets = self._of_participant.get(participant, {})
+        chosen = sorted(markets) if market_name is None else [market_name]
         return [
-            p
-            for key, p in sorted(self._portfolios.items())
-            if key[0] == participant and (market_name is None or key[1] == market_name)
+            by_name[name]
+            for market in chosen
+            for by_name in (markets.get(market, {}),)
+            for name in sorted(by_name)
         ]
 
     def of_market(self, market_name: str, *statuses: PortfolioStatus) -> list[P]:

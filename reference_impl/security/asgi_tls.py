@@ -19,6 +19,11 @@ it to anybody's (public) certificate. In proxy mode the header is the only
 evidence, so it is validated against the CA and CRL as the handshake would
 have been; the server must then be reachable only through the proxy.
 
+Both protocols hand the transport the bytes of one event-loop turn in one
+write (``OneWritePerTurn``): uvicorn writes a response's head and body
+separately, which over TLS is two records and two ``send`` calls, each
+waking the client; together they are one.
+
 ``server_config``/``serve_app`` start uvicorn with the right SSL context and
 protocol; ``running_server`` does the same in a background thread on a free
 loopback port, for tests and for ``certify``'s embedded target.
@@ -26,6 +31,7 @@ loopback port, for tests and for ``certify``'s embedded target.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -57,7 +63,9 @@ __all__ = [
     "ClientCertHeaderResolver",
     "ClientCertificateProtocol",
     "ClientIdentityMiddleware",
+    "CoalescingH11Protocol",
     "Mode",
+    "OneWritePerTurn",
     "RunningServer",
     "identity_from_tls_extension",
     "running_server",
@@ -140,7 +148,57 @@ class _WithTlsExtension:
         await self.app(scope, receive, send)
 
 
-class ClientCertificateProtocol(H11Protocol):
+class OneWritePerTurn:
+    """A transport whose writes within one event-loop turn leave as one write, at its end.
+
+    Every other attribute is the wrapped transport's; closing writes what is
+    buffered first. Flow control is untouched: the wrapped transport still
+    tells the protocol when to pause.
+    """
+
+    __slots__ = ("_buffer", "_loop", "_transport")
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._loop = asyncio.get_running_loop()
+        self._buffer: list[bytes] = []
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        """Buffer ``data``; the first write of a turn schedules the flush at its end."""
+        if not data:
+            return
+        if not self._buffer:
+            self._loop.call_soon(self.flush)
+        self._buffer.append(bytes(data))
+
+    def flush(self) -> None:
+        """Hand everything buffered to the transport in one write."""
+        if not self._buffer:
+            return
+        data = b"".join(self._buffer)
+        self._buffer.clear()
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def close(self) -> None:
+        """Write what is buffered, then close."""
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class CoalescingH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol writing each turn's bytes in one write (``OneWritePerTurn``)."""
+
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        """Record the connection, then buffer its writes per event-loop turn."""
+        super().connection_made(transport)
+        self.transport = OneWritePerTurn(transport)  # type: ignore[assignment]
+
+
+class ClientCertificateProtocol(CoalescingH11Protocol):
     """uvicorn's h11 protocol, plus the ASGI TLS extension carrying the client certificate.
 
     asyncio calls ``connection_made`` only after the TLS handshake has
@@ -342,7 +400,7 @@ def server_config(
         )
         options["ssl_context_factory"] = lambda _config, _default: context
     else:
-        options["http"] = "h11"
+        options["http"] = CoalescingH11Protocol
     options.update(uvicorn_options)
     return uvicorn.Config(wrapped, **options)
 

@@ -8,9 +8,11 @@ the rows in order into a fresh system rebuilds the state exactly (see the
 replay contract in ``reference_impl/engine/system.py``).
 
 Durability comes from SQLite itself: write-ahead logging with
-``synchronous=FULL`` makes ``append`` return only after the row reached the
-disk, so a process killed with SIGKILL (or a machine that loses power) keeps
-every row ``append`` returned for, and never a half-written one. The file is
+``synchronous=FULL`` makes ``commit`` (and ``append``) return only after its
+rows reached the disk, so a process killed with SIGKILL (or a machine that
+loses power) keeps every row they returned for, and never a half-written
+one. ``commit`` writes several rows in one transaction, one fsync, which is
+what ``group_commit`` builds on. The file is
 opened with ``locking_mode=EXCLUSIVE``: a second server on the same database
 would interleave two histories, so it is refused at open instead.
 """
@@ -20,7 +22,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +31,14 @@ from typing import Any
 
 from reference_impl.store.migrations import SchemaError, migrate
 
-__all__ = ["Journal", "JournalEntry", "StoreError", "canonical_json", "response_digest"]
+__all__ = [
+    "Journal",
+    "JournalEntry",
+    "JournalRow",
+    "StoreError",
+    "canonical_json",
+    "response_digest",
+]
 
 
 class StoreError(Exception):
@@ -48,6 +58,18 @@ class JournalEntry:
     recorded_at: str
 
 
+@dataclass(frozen=True, slots=True)
+class JournalRow:
+    """One command serialized for the journal, not yet written."""
+
+    clock_time: str
+    method: str
+    kwargs: str
+    response: str
+    response_sha256: str
+    recorded_at: str
+
+
 def canonical_json(value: Any) -> str:
     """``value`` as compact JSON with sorted keys, so equal values give equal text."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
@@ -61,60 +83,87 @@ def response_digest(value: Any) -> str:
 class Journal:
     """The append-only command journal in one SQLite file.
 
-    Not thread-safe by itself: the caller serializes ``append`` with the
-    engine command it records (see ``durable.DurableSystem``).
+    Rows are written in the order ``commit`` is called; the caller keeps that
+    the order the commands ran in (see ``durable.DurableSystem``). The file
+    is used by one call at a time, so a committer thread and readers may
+    share it.
     """
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._connection = _connect(self.path)
+        self._use = threading.Lock()
 
-    def append(self, clock_time: str, method: str, kwargs: dict[str, Any], response: Any) -> int:
-        """Record one command and commit it to disk; return its sequence number."""
+    @staticmethod
+    def record(
+        clock_time: str, method: str, kwargs: dict[str, Any] | str, response: Any
+    ) -> JournalRow:
+        """The row of one command (``ValueError`` for a value JSON cannot hold); ``kwargs``
+        may be given as its canonical JSON already."""
         response_text = canonical_json(response)
-        row = (
+        return JournalRow(
             clock_time,
             method,
-            canonical_json(kwargs),
+            kwargs if isinstance(kwargs, str) else canonical_json(kwargs),
             response_text,
             hashlib.sha256(response_text.encode("utf-8")).hexdigest(),
             datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
         )
+
+    def append(self, clock_time: str, method: str, kwargs: dict[str, Any], response: Any) -> int:
+        """Record one command and commit it to disk; return its sequence number."""
+        return self.commit([self.record(clock_time, method, kwargs, response)])
+
+    def commit(self, rows: Sequence[JournalRow]) -> int:
+        """Write ``rows`` in one transaction, on disk when this returns; the last sequence number."""
+        values = [
+            (r.clock_time, r.method, r.kwargs, r.response, r.response_sha256, r.recorded_at)
+            for r in rows
+        ]
         try:
-            with self._connection:
-                cursor = self._connection.execute(
+            with self._use, self._connection:
+                self._connection.executemany(
                     "INSERT INTO journal "
                     "(clock_time, method, kwargs, response, response_sha256, recorded_at) "
                     "VALUES (?, ?, ?, ?, ?, ?)",
-                    row,
+                    values,
                 )
+                last = self._connection.execute("SELECT MAX(seq) FROM journal").fetchone()[0]
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot record a command: {exc}") from exc
-        return int(cursor.lastrowid or 0)
+        return int(last or 0)
 
     def entries(self) -> Iterator[JournalEntry]:
-        """Every recorded command, in the order it was accepted."""
-        cursor = self._connection.execute(
-            "SELECT seq, clock_time, method, kwargs, response, response_sha256, recorded_at "
-            "FROM journal ORDER BY seq"
-        )
-        for seq, clock_time, method, kwargs, response, digest, recorded_at in cursor:
-            yield JournalEntry(
-                seq,
-                clock_time,
-                method,
-                json.loads(kwargs),
-                json.loads(response),
-                digest,
-                recorded_at,
+        """Every recorded command, in the order it was accepted (read a few hundred at a time)."""
+        with self._use:
+            cursor = self._connection.execute(
+                "SELECT seq, clock_time, method, kwargs, response, response_sha256, recorded_at "
+                "FROM journal ORDER BY seq"
             )
+        while True:
+            with self._use:
+                rows = cursor.fetchmany(500)
+            if not rows:
+                return
+            for seq, clock_time, method, kwargs, response, digest, recorded_at in rows:
+                yield JournalEntry(
+                    seq,
+                    clock_time,
+                    method,
+                    json.loads(kwargs),
+                    json.loads(response),
+                    digest,
+                    recorded_at,
+                )
 
     def __len__(self) -> int:
-        return int(self._connection.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
+        with self._use:
+            return int(self._connection.execute("SELECT COUNT(*) FROM journal").fetchone()[0])
 
     def close(self) -> None:
         """Close the file, releasing the exclusive lock."""
-        self._connection.close()
+        with self._use:
+            self._connection.close()
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -12,23 +12,23 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Any
+from collections.abc import Sequence
 
-from reference_impl.store.journal import Journal
+from reference_impl.store.journal import Journal, JournalRow
 
 FLUSH_SECONDS = 0.5
 
-_commit = Journal.append
+_commit = Journal.commit
 _lock = threading.Lock()
-_batch: list[tuple[Journal, tuple[Any, ...]]] = []
+_batch: list[tuple[Journal, JournalRow]] = []
 _sequence = 0
 
 
-def _append_later(self: Journal, clock_time: str, method: str, kwargs: dict, response: Any) -> int:
+def _commit_later(self: Journal, rows: Sequence[JournalRow]) -> int:
     global _sequence
     with _lock:
-        _batch.append((self, (clock_time, method, kwargs, response)))
-        _sequence += 1
+        _batch.extend((self, row) for row in rows)
+        _sequence += len(rows)
         return _sequence
 
 
@@ -39,11 +39,11 @@ def _flusher() -> None:
             pending = list(_batch)
             _batch.clear()
             for journal, row in pending:
-                _commit(journal, *row)
+                _commit(journal, [row])
 
 
 def main() -> int:
-    Journal.append = _append_later  # type: ignore[method-assign]
+    Journal.commit = _commit_later  # type: ignore[method-assign]
     threading.Thread(target=_flusher, daemon=True, name="group-commit").start()
     from harness.cli import main as cli
 

@@ -117,7 +117,7 @@ def test_a_journal_failure_rolls_the_state_back(db: Path) -> None:
     def refuse(*_args: object) -> int:
         raise StoreError("disk full")
 
-    system._journal.append = refuse  # type: ignore[method-assign]
+    system._journal.commit = refuse  # type: ignore[method-assign]
     with pytest.raises(StoreError):
         create(system, "NOT_RECORDED")
     assert system.snapshot() == before
