@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from itertools import pairwise
+from typing import Protocol
 
 from reference_impl.engine.clock import format_utc
 from reference_impl.engine.errors import DomainError
@@ -33,9 +34,11 @@ __all__ = [
     "CRR",
     "CRR_ID_BASE",
     "MW_TOLERANCE",
+    "CrrTerms",
     "CrrType",
     "HedgeType",
     "Holdings",
+    "IssueOrigin",
     "MarketTerm",
 ]
 
@@ -71,6 +74,30 @@ class MarketTerm(StrEnum):
     LOAD_MIGRATION = "LOAD_MIGRATION"
     SECONDARY_MARKET = "SECONDARY_MARKET"
     SYSTEM = "SYSTEM"
+
+
+class CrrTerms(Protocol):
+    """What a new CRR takes from what it is issued for: path, MW, time of use and term."""
+
+    source: str
+    sink: str
+    mw: float
+    time_of_use: TimeOfUse
+    start: datetime
+    end: datetime
+
+
+TERM_FIELDS = ("source", "sink", "mw", "time_of_use", "start", "end")
+"""The :class:`CrrTerms` fields, copied as they are into an issued CRR."""
+
+
+@dataclass(frozen=True, slots=True)
+class IssueOrigin:
+    """The market process that issues a CRR outside the clearing: what the CRR says it came from."""
+
+    market_name: str
+    market_term: MarketTerm
+    crr_type: CrrType | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +189,29 @@ class Holdings:
         crr = CRR(crr_id=self.new_id(), **fields)
         self._crrs[crr.crr_id] = crr
         return crr
+
+    def issue(
+        self,
+        owner: str,
+        terms: CrrTerms,
+        origin: IssueOrigin,
+        hedge_type: HedgeType = HedgeType.OBLIGATION,
+    ) -> CRR:
+        """Issue to ``owner`` a new CRR on ``terms``, stamped with the process that made it.
+
+        TOR conversion, load migration and secondary-market transfers all give a
+        participant a CRR on terms decided elsewhere (an approved record, a moved
+        share, a piece taken from the seller); only their origin differs.
+        """
+        copied = {name: getattr(terms, name) for name in TERM_FIELDS}
+        return self.create(
+            owner=owner,
+            market_name=origin.market_name,
+            market_term=origin.market_term,
+            crr_type=origin.crr_type,
+            hedge_type=hedge_type,
+            **copied,
+        )
 
     # -- reading --------------------------------------------------------------
 

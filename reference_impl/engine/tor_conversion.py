@@ -23,7 +23,7 @@ from enum import StrEnum
 
 from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
-from reference_impl.engine.holdings import CRR, CrrType, Holdings, MarketTerm
+from reference_impl.engine.holdings import CRR, CrrType, Holdings, IssueOrigin, MarketTerm
 from reference_impl.engine.identifiers import IdCounters
 from reference_impl.engine.limits import Limits, require_items
 from reference_impl.engine.locations import LocationBook
@@ -42,6 +42,8 @@ __all__ = [
 ]
 
 SYSTEM_MARKET = "SYSTEM"
+TOR_ORIGIN = IssueOrigin(SYSTEM_MARKET, MarketTerm.SYSTEM, CrrType.TOR)
+"""An approved record becomes a TOR CRR of market ``SYSTEM``."""
 
 
 class ConversionStatus(StrEnum):
@@ -368,18 +370,7 @@ class TorConversion:
                 record.status = ConversionStatus.APPROVED if approved else ConversionStatus.REJECTED
                 record.comment = comment
                 if approved:
-                    crr = self._holdings.create(
-                        owner=request.participant,
-                        source=record.source,
-                        sink=record.sink,
-                        mw=record.mw,
-                        time_of_use=record.time_of_use,
-                        start=record.start,
-                        end=record.end,
-                        market_name=SYSTEM_MARKET,
-                        market_term=MarketTerm.SYSTEM,
-                        crr_type=CrrType.TOR,
-                    )
+                    crr = self._holdings.issue(request.participant, record, TOR_ORIGIN)
                     record.crr_id = crr.crr_id
                     created.append(crr)
             request.updated_at = now
