@@ -174,26 +174,20 @@ class OpenAPIDiff:
         found: list[Finding] = []
         old_services = {op.service for op in self.old.operations}
         new_services = {op.service for op in self.new.operations}
-        for service in sorted({op.service for op in added} - old_services):
-            ops = [op for op in added if op.service == service]
-            names = ", ".join(op.operation_id or op.label for op in ops)
-            found.append(
-                Finding(
-                    "service.added",
-                    ("paths", ops[0].path),
-                    f"service {service} added ({len(ops)} operations: {names})",
+        for change, changed, other_side in (
+            ("added", added, old_services),
+            ("removed", removed, new_services),
+        ):
+            for service in sorted({op.service for op in changed} - other_side):
+                ops = [op for op in changed if op.service == service]
+                names = ", ".join(op.operation_id or op.label for op in ops)
+                found.append(
+                    Finding(
+                        f"service.{change}",
+                        ("paths", ops[0].path),
+                        f"service {service} {change} ({len(ops)} operations: {names})",
+                    )
                 )
-            )
-        for service in sorted({op.service for op in removed} - new_services):
-            ops = [op for op in removed if op.service == service]
-            names = ", ".join(op.operation_id or op.label for op in ops)
-            found.append(
-                Finding(
-                    "service.removed",
-                    ("paths", ops[0].path),
-                    f"service {service} removed ({len(ops)} operations: {names})",
-                )
-            )
         for op in added:
             if op.service in old_services:
                 found.append(
