@@ -26,6 +26,8 @@ from harness.errors import InputError
 
 DEFAULT_REPORTS = Path("reports")
 DEFAULT_TIMEOUT = 10.0
+DIRECT_FLAGS = ("--cert", "--key", "--ca", "--participant-name", "--role", "--specs")
+"""The flags that, with --url, describe the target directly instead of --config."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -115,20 +117,17 @@ def _check_role(role: str, specs_dir: Path, where: str) -> None:
     raise InputError(f"role {role!r} ({where}) is not a CRR role (known: {', '.join(roles)})")
 
 
+def _direct_flags(args: argparse.Namespace, *flags: str) -> list[tuple[str, object]]:
+    """Each flag with the value argparse stored for it (``--participant-name`` in ``participant_name``)."""
+    return [(flag, getattr(args, flag.removeprefix("--").replace("-", "_"))) for flag in flags]
+
+
 def _from_config(args: argparse.Namespace, now: datetime):
     from crr_contract.files import load_document
     from harness.connect.certs import check_key_matches, read_bundle, read_certificate
     from harness.target.config import parse_target
 
-    for flag, value in (
-        ("--url", args.url),
-        ("--cert", args.cert),
-        ("--key", args.key),
-        ("--ca", args.ca),
-        ("--participant-name", args.participant_name),
-        ("--role", args.role),
-        ("--specs", args.specs),
-    ):
+    for flag, value in _direct_flags(args, "--url", *DIRECT_FLAGS):
         if value is not None:
             raise InputError(f"{flag} does not go with --config (the target declaration says it)")
     path: Path = args.config
@@ -257,14 +256,7 @@ def _rerun(args: argparse.Namespace) -> list[str]:
             line += ["--participant", args.participant]
     else:
         line += ["--url", args.url]
-        for flag, value in (
-            ("--cert", args.cert),
-            ("--key", args.key),
-            ("--ca", args.ca),
-            ("--participant-name", args.participant_name),
-            ("--role", args.role),
-            ("--specs", args.specs),
-        ):
+        for flag, value in _direct_flags(args, *DIRECT_FLAGS):
             if value is not None:
                 line += [flag, str(value)]
     if args.client_cert_header:
