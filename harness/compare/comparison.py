@@ -11,7 +11,7 @@ whatever the seeds.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 __all__ = ["CATEGORIES", "Change", "Comparison", "RunInfo", "compare_runs"]
@@ -39,13 +39,8 @@ class Change:
     message: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "suite": self.suite,
-            "before": self.before,
-            "after": self.after,
-            "message": self.message,
-        }
+        """The fields by name, as report.json and comparison.json write them."""
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +64,8 @@ class RunInfo:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "verdict": self.verdict,
-            "seed": self.seed,
-            "started_at": self.started_at,
-            "target": self.target,
-        }
+        """The fields by name, as report.json and comparison.json write them."""
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True)
