@@ -344,39 +344,32 @@ def check_examples(ctx: OpenAPIContext) -> Iterator[Finding]:
                 f"{label} does not validate at {at}: {error.message}",
             )
 
-    for path, method, operation in iter_operations(ctx.document):
-        op_id = operation.get("operationId", path)
-        body = resolve_local(ctx.document, operation.get("requestBody"))
-        body_base = ("paths", path, method, "requestBody")
-        if isinstance(body, dict) and operation.get("requestBody", {}).get("$ref"):
-            body_base = tuple(json_pointer.split(operation["requestBody"]["$ref"]))
-        for media_type, media in ((body or {}).get("content") or {}).items():
+    def content_examples(node: object, base: tuple, label: str) -> Iterator[Finding]:
+        """The examples of each media type of a request body or a response (or a $ref to one).
+
+        Findings point into the node the $ref names, where the example is written.
+        """
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            base = tuple(json_pointer.split(node["$ref"]))
+        resolved = resolve_local(ctx.document, node)
+        for media_type, media in ((resolved or {}).get("content") or {}).items():
             if not isinstance(media, dict) or "schema" not in media:
                 continue
             for parts, value in _media_examples(media):
-                where = pointer(*body_base, "content", media_type, *parts)
-                yield from validate(
-                    (*body_base, "content", media_type, "schema"),
-                    value,
-                    where,
-                    f"{op_id} request example",
-                )
+                where = pointer(*base, "content", media_type, *parts)
+                yield from validate((*base, "content", media_type, "schema"), value, where, label)
+
+    for path, method, operation in iter_operations(ctx.document):
+        op_id = operation.get("operationId", path)
+        yield from content_examples(
+            operation.get("requestBody"),
+            ("paths", path, method, "requestBody"),
+            f"{op_id} request example",
+        )
         for status, response in (operation.get("responses") or {}).items():
-            base: tuple = ("paths", path, method, "responses", status)
-            if isinstance(response, dict) and isinstance(response.get("$ref"), str):
-                base = tuple(json_pointer.split(response["$ref"]))
-            resolved = resolve_local(ctx.document, response)
-            for media_type, media in ((resolved or {}).get("content") or {}).items():
-                if not isinstance(media, dict) or "schema" not in media:
-                    continue
-                for parts, value in _media_examples(media):
-                    where = pointer(*base, "content", media_type, *parts)
-                    yield from validate(
-                        (*base, "content", media_type, "schema"),
-                        value,
-                        where,
-                        f"{op_id} {status} example",
-                    )
+            yield from content_examples(
+                response, ("paths", path, method, "responses", status), f"{op_id} {status} example"
+            )
 
 
 @rule("LINT-OAS-008", "schema-level examples validate against the schema they annotate", "openapi")
