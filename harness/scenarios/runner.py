@@ -160,6 +160,14 @@ class ScenarioRunner:
             declared_skip=declared_skip,
         )
 
+    def _as_expected(
+        self, step: Step, case: str, status: Status, message: str, **details: Any
+    ) -> CheckResult:
+        """The step's own verdict (did the answer meet the scenario's expectation)."""
+        return self._result(
+            STEP_AS_EXPECTED.id, case, status, message, requirement=step.requirement, **details
+        )
+
     def _dataset(self, scenario: Scenario) -> dict[str, Any] | None:
         if scenario.dataset is None:
             return None
@@ -316,38 +324,20 @@ class ScenarioRunner:
     ) -> None:
         case = self._case(scenario, step)
         if step.call not in self.operations:
-            self.session.record_case(
-                self.suite,
+            skipped = self._as_expected(
+                step,
                 case,
-                [
-                    self._result(
-                        STEP_AS_EXPECTED.id,
-                        case,
-                        Status.SKIP,
-                        f"{step.call} is not an operation of the declared spec versions",
-                        requirement=step.requirement,
-                        declared_skip=True,
-                    )
-                ],
+                Status.SKIP,
+                f"{step.call} is not an operation of the declared spec versions",
+                declared_skip=True,
             )
+            self.session.record_case(self.suite, case, [skipped])
             return
         try:
             exchange = self._send(target, scenario, step)
         except PathError as exc:
-            self.session.record_case(
-                self.suite,
-                case,
-                [
-                    self._result(
-                        STEP_AS_EXPECTED.id,
-                        case,
-                        Status.ERROR,
-                        str(exc),
-                        requirement=step.requirement,
-                        operation=step.call,
-                    )
-                ],
-            )
+            failed = self._as_expected(step, case, Status.ERROR, str(exc), operation=step.call)
+            self.session.record_case(self.suite, case, [failed])
             return
         expected: Exchange | None = None
         if reference is not None:
@@ -362,12 +352,11 @@ class ScenarioRunner:
             self._save(step, reference, expected)  # type: ignore[arg-type]
         results = [
             *checked,
-            self._result(
-                STEP_AS_EXPECTED.id,
+            self._as_expected(
+                step,
                 case,
                 Status.FAIL if problems else Status.PASS,
                 "; ".join(problems),
-                requirement=step.requirement,
                 evidence=(exchange.record,),
                 operation=step.call,
             ),
