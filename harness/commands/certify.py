@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.commands.command_texts import command_parser
 from harness.commands.target_arguments import (
     add_target_arguments,
     finish,
@@ -39,15 +40,7 @@ def _suite_names() -> list[str]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     suites = ", ".join(_suite_names())
-    parser = subparsers.add_parser(
-        "certify",
-        help="certify a target (default: the embedded reference implementation)",
-        description="Run the certification suites against a CRR target and write reports "
-        "(report.json, junit.xml, allure-results/, report.html) under reports/<run-id>/.",
-        epilog="Exit 0: conformant (every check PASS or a SKIP the target declared); "
-        "1: not conformant; 2: could not run (bad config, unreachable spec files, interrupted). "
-        f"Suites, in run order: {suites}.",
-    )
+    parser = command_parser(subparsers, "certify", suites=suites)
     add_target_arguments(parser)
     parser.add_argument(
         "--suite",

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.commands.command_texts import command_parser
 from harness.errors import InputError
 
 DEFAULT_REPORTS = Path("reports")
@@ -31,20 +32,7 @@ DIRECT_FLAGS = ("--cert", "--key", "--ca", "--participant-name", "--role", "--sp
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "connect",
-        help="go-live connectivity doctor: one certificate against one endpoint, layer by layer",
-        description="Check one participant certificate against one CRR endpoint, layer by "
-        "layer: DNS, TCP, TLS handshake (server certificate chain, expiry, host name), client "
-        "certificate accepted, identity and role, one read per service, one harmless write per "
-        "service the role allows. A failing layer says its cause and the fix; the layers above "
-        "it are skipped. Reports go to reports/<run-id>/ as for certify.",
-        epilog="Either --config TARGET_YAML --participant ID, or --url URL --cert PEM --key PEM "
-        "--ca CA_PEM. Without --participant-name and --role the identity is read from the "
-        "certificate subject as the CRR dev PKI and the reference server encode it: O = "
-        "participant name, OU = AIM role. An expired certificate is diagnosed, not refused. "
-        "Exit 0: every layer green; 1: a layer failed; 2: bad input.",
-    )
+    parser = command_parser(subparsers, "connect")
     parser.add_argument("--config", type=Path, metavar="TARGET_YAML", help="a target declaration")
     parser.add_argument(
         "--participant",

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from harness.commands.command_texts import command_parser
 from harness.commands.target_arguments import add_target_arguments, finish, rerun_base, target_for
 from harness.errors import InputError
 
@@ -24,17 +25,7 @@ DEFAULT_MAX_EXAMPLES = 50
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "fuzz",
-        help="fuzz a target with schemathesis-generated and stateful requests",
-        description="Send schemathesis-generated requests (positive and negative, as allowed and "
-        "forbidden roles) and stateful chains (auction portfolio, secondary-market offer) to a "
-        "CRR target, judge every answer with every check, and write the reports under "
-        "reports/<run-id>/. Each finding is one result per operation and check, shrunk, with "
-        "a command that replays it.",
-        epilog="Exit 0: no finding; 1: at least one finding (or, with --replay, the finding "
-        "reproduced); 2: could not run.",
-    )
+    parser = command_parser(subparsers, "fuzz")
     add_target_arguments(parser)
     parser.add_argument("--seed", type=int, help="seed of the run (replays a whole run)")
     parser.add_argument(
