@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from itertools import pairwise
-from typing import Protocol
 
 from reference_impl.engine.clock import format_utc
 from reference_impl.engine.errors import DomainError
@@ -34,7 +33,7 @@ __all__ = [
     "CRR",
     "CRR_ID_BASE",
     "MW_TOLERANCE",
-    "CrrTerms",
+    "TERM_FIELDS",
     "CrrType",
     "HedgeType",
     "Holdings",
@@ -76,24 +75,13 @@ class MarketTerm(StrEnum):
     SYSTEM = "SYSTEM"
 
 
-class CrrTerms(Protocol):
-    """What a new CRR takes from what it is issued for: path, MW, time of use and term."""
-
-    source: str
-    sink: str
-    mw: float
-    time_of_use: TimeOfUse
-    start: datetime
-    end: datetime
-
-
 TERM_FIELDS = ("source", "sink", "mw", "time_of_use", "start", "end")
-"""The :class:`CrrTerms` fields, copied as they are into an issued CRR."""
+"""What a new CRR takes from what it is issued for (path, MW, time of use, term), as they are."""
 
 
 @dataclass(frozen=True, slots=True)
 class IssueOrigin:
-    """The market process that issues a CRR outside the clearing: what the CRR says it came from."""
+    """The process that issues a CRR outside the clearing: the CRR fields that say so."""
 
     market_name: str
     market_term: MarketTerm
@@ -193,25 +181,20 @@ class Holdings:
     def issue(
         self,
         owner: str,
-        terms: CrrTerms,
+        terms: object,
         origin: IssueOrigin,
         hedge_type: HedgeType = HedgeType.OBLIGATION,
     ) -> CRR:
         """Issue to ``owner`` a new CRR on ``terms``, stamped with the process that made it.
 
         TOR conversion, load migration and secondary-market transfers all give a
-        participant a CRR on terms decided elsewhere (an approved record, a moved
-        share, a piece taken from the seller); only their origin differs.
+        participant a CRR on terms decided elsewhere; ``terms`` is anything with the
+        :data:`TERM_FIELDS` attributes (an approved conversion record, a share moved
+        with the load, a piece taken from the seller). Only the origin differs, and
+        its fields are the CRR's fields of the same names.
         """
         copied = {name: getattr(terms, name) for name in TERM_FIELDS}
-        return self.create(
-            owner=owner,
-            market_name=origin.market_name,
-            market_term=origin.market_term,
-            crr_type=origin.crr_type,
-            hedge_type=hedge_type,
-            **copied,
-        )
+        return self.create(owner=owner, hedge_type=hedge_type, **copied, **asdict(origin))
 
     # -- reading --------------------------------------------------------------
 
