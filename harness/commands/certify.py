@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +20,7 @@ from harness.commands.command_texts import command_parser
 from harness.commands.target_arguments import (
     add_target_arguments,
     finish,
-    rerun_base,
+    run_arguments,
     target_for,
 )
 from harness.errors import InputError
@@ -226,14 +225,9 @@ def run(args: argparse.Namespace) -> int:
         report = certify(
             config,
             suites=suites,
-            reports_root=args.reports,
             selection=selection,
-            seed=args.seed,
-            command="certify " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else "certify",
-            rerun_base=rerun_base(args, "certify"),
-            run_id=run_id,
-            allure_evidence=args.allure_evidence,
             repeat=args.repeat,
+            **run_arguments(args, "certify", run_id),
             options=_options(args, wait),
             min_coverage=min_coverage,
         )

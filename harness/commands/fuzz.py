@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import sys
 import tempfile
 from pathlib import Path
 
 from harness.commands.command_texts import command_parser
-from harness.commands.target_arguments import add_target_arguments, finish, rerun_base, target_for
+from harness.commands.target_arguments import (
+    add_target_arguments,
+    finish,
+    run_arguments,
+    target_for,
+)
 from harness.errors import InputError
 
 DEFAULT_MAX_EXAMPLES = 50
@@ -117,13 +120,8 @@ def run(args: argparse.Namespace) -> int:
         report = certify(
             config,
             suites=["fuzzing"],
-            reports_root=args.reports,
             selection=selection,
-            seed=args.seed,
-            command="fuzz " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else "fuzz",
-            rerun_base=rerun_base(args, "fuzz"),
-            run_id=run_id,
-            allure_evidence=args.allure_evidence,
+            **run_arguments(args, "fuzz", run_id),
         )
     return finish(
         "fuzz", report, run_dir, nothing_selected="no operation matched the selection (-k)"

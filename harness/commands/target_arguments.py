@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from harness.commands.overlay import add_overlay_option
 from harness.errors import InputError
@@ -22,7 +24,14 @@ from harness.results import RunReport
 from harness.target.config import TargetConfig
 from harness.waivers import waiver_notes
 
-__all__ = ["DEFAULT_REPORTS", "add_target_arguments", "finish", "rerun_base", "target_for"]
+__all__ = [
+    "DEFAULT_REPORTS",
+    "add_target_arguments",
+    "finish",
+    "rerun_base",
+    "run_arguments",
+    "target_for",
+]
 
 DEFAULT_REPORTS = Path("reports")
 
@@ -139,6 +148,23 @@ def rerun_base(args: argparse.Namespace, command: str) -> list[str]:
     if args.reports != DEFAULT_REPORTS:
         base += ["--reports", str(args.reports)]
     return base
+
+
+def run_arguments(args: argparse.Namespace, command: str, run_id: str) -> dict[str, Any]:
+    """The ``certify()`` arguments every command that runs suites takes from its options.
+
+    Where reports go, the seed, the command line to show, the base of each rerun
+    command and how Allure evidence is attached: the same for ``certify`` and ``fuzz``.
+    """
+    line = f"{command} " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else command
+    return {
+        "reports_root": args.reports,
+        "seed": args.seed,
+        "command": line,
+        "rerun_base": rerun_base(args, command),
+        "run_id": run_id,
+        "allure_evidence": args.allure_evidence,
+    }
 
 
 def finish(command: str, report: RunReport, run_dir: Path, *, nothing_selected: str) -> int:
