@@ -80,15 +80,6 @@ TERM_FIELDS = ("source", "sink", "mw", "time_of_use", "start", "end")
 
 
 @dataclass(frozen=True, slots=True)
-class IssueOrigin:
-    """The process that issues a CRR outside the clearing: the CRR fields that say so."""
-
-    market_name: str
-    market_term: MarketTerm
-    crr_type: CrrType | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class CRR:
     """One congestion revenue right (or piece of one) as held now."""
 
@@ -148,6 +139,15 @@ class CRR:
             "marketTerm": str(self.market_term),
             "originId": self.origin_id,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class IssueOrigin:
+    """The process that issues a CRR outside the clearing: the CRR fields that say so."""
+
+    market_name: str
+    market_term: MarketTerm
+    crr_type: CrrType | None = None
 
 
 class Holdings:
