@@ -35,7 +35,7 @@ from enum import StrEnum
 from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
 from reference_impl.engine.holdings import CrrType, Holdings, IssueOrigin, MarketTerm
-from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.identifiers import IdCounters, by_id
 from reference_impl.engine.limits import require_items
 from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import MarketKey, MarketType, Period, Tier, TimeOfUse
@@ -440,7 +440,7 @@ class LoadMigration:
 
     def all_markets(self) -> list[LoadMigrationMarket]:
         """Every market, by name."""
-        return [self._markets[k] for k in sorted(self._markets)]
+        return by_id(self._markets)
 
     def snapshot(self) -> dict:
         """Markets, submissions and results as plain data."""
@@ -457,5 +457,5 @@ class LoadMigration:
                 }
                 for m in self.all_markets()
             ],
-            "submissions": [self._submissions[k].to_dict() for k in sorted(self._submissions)],
+            "submissions": [s.to_dict() for s in by_id(self._submissions)],
         }
