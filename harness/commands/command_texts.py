@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-__all__ = ["TEXTS_FILE", "command_parser", "command_texts"]
+__all__ = ["TEXTS_FILE", "command_actions", "command_parser", "command_texts"]
 
 TEXTS_FILE = Path(__file__).with_name("commands.yaml")
 _FIELDS = ("help", "description", "epilog")
@@ -38,3 +38,11 @@ def command_parser(
     texts = command_texts()[command]
     values = {k: texts[k].format_map(fill) if fill else texts[k] for k in _FIELDS if k in texts}
     return subparsers.add_parser(command.rsplit(" ", 1)[-1], **values)
+
+
+def command_actions(
+    subparsers: argparse._SubParsersAction, command: str, dest: str = "action"
+) -> argparse._SubParsersAction:
+    """Add ``command``, whose next word is a required action (``pki init``), and its actions."""
+    parser = command_parser(subparsers, command)
+    return parser.add_subparsers(dest=dest, required=True, metavar="ACTION")

@@ -6,15 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.commands.command_texts import command_parser
+from harness.commands.command_texts import command_actions, command_parser
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = command_parser(subparsers, "keys")
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    init = command_parser(actions, "keys init")
+    init = command_parser(command_actions(subparsers, "keys"), "keys init")
     init.add_argument("directory", type=Path, metavar="DIR")
-    parser.set_defaults(run=run)
+    init.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

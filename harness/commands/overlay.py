@@ -19,7 +19,7 @@ from crr_contract.files import load_document
 from crr_contract.operations import DEFAULT_SPECS_DIR, load_overlays
 from crr_contract.overlay import apply_overlays
 from crr_contract.overlay_extract import write_annotation_overlays
-from harness.commands.command_texts import command_parser
+from harness.commands.command_texts import command_actions, command_parser
 from harness.errors import InputError
 
 
@@ -37,8 +37,7 @@ def add_overlay_option(parser: argparse.ArgumentParser, applied_to: str) -> None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = command_parser(subparsers, "overlay")
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    actions = command_actions(subparsers, "overlay")
     apply = command_parser(actions, "overlay apply")
     apply.add_argument("spec", type=Path, metavar="SPEC", help="an OpenAPI file")
     apply.add_argument(

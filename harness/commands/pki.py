@@ -5,14 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.commands.command_texts import command_parser
+from harness.commands.command_texts import command_actions, command_parser
 from harness.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = command_parser(subparsers, "pki")
-    actions = parser.add_subparsers(dest="pki_action", required=True, metavar="ACTION")
-    init = command_parser(actions, "pki init")
+    init = command_parser(command_actions(subparsers, "pki", dest="pki_action"), "pki init")
     init.add_argument("directory", type=Path, metavar="DIR", help="directory to write into")
     init.add_argument(
         "--force", action="store_true", help="rewrite everything, even valid material"
