@@ -38,10 +38,6 @@ class Change:
     after: str | None
     message: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        """The fields by name, as report.json and comparison.json write them."""
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
 class RunInfo:
@@ -63,10 +59,6 @@ class RunInfo:
             target=(report.get("target") or {}).get("base_url"),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The fields by name, as report.json and comparison.json write them."""
-        return asdict(self)
-
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
@@ -86,10 +78,10 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "before": self.before.to_dict(),
-            "after": self.after.to_dict(),
+            "before": asdict(self.before),
+            "after": asdict(self.after),
             "same_seed": self.same_seed,
-            **{name: [c.to_dict() for c in self.category(name)] for name in CATEGORIES},
+            **{name: [asdict(c) for c in self.category(name)] for name in CATEGORIES},
         }
 
 
