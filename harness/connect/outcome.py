@@ -51,13 +51,12 @@ class Outcome:
         return text
 
     def to_result(self, rerun: str | None) -> CheckResult:
-        return CheckResult(
-            id=self.layer.id,
-            suite=SUITE,
-            case=self.case,
-            requirement=self.layer.requirement,
-            status=self.status,
-            message=self.message,
+        return CheckResult.of(
+            self.layer,
+            SUITE,
+            self.case,
+            self.status,
+            self.message,
             operation=self.operation,
             clause=self.clause,
             evidence=self.evidence,

@@ -201,13 +201,12 @@ class Findings:
                 message = "\n".join(lines)
                 clause, evidence, again = tally.clause, tally.evidence, replay(name)
             results.append(
-                CheckResult(
-                    id=check_id,
-                    suite=suite,
-                    case=case(operation),
-                    requirement=tally.check.requirement,
-                    status=tally.status,
-                    message=message,
+                CheckResult.of(
+                    tally.check,
+                    suite,
+                    case(operation),
+                    tally.status,
+                    message,
                     operation=operation,
                     clause=clause,
                     evidence=evidence,

@@ -143,16 +143,14 @@ class ScenarioRunner:
         operation: str | None = None,
         declared_skip: bool = False,
     ) -> CheckResult:
-        text = REGISTRY[check].requirement
-        if requirement:
-            text = f"{requirement}: {text}"
-        return CheckResult(
-            id=check,
-            suite=self.suite,
-            case=case,
-            requirement=text,
-            status=status,
-            message=message,
+        entry = REGISTRY[check]
+        return CheckResult.of(
+            entry,
+            self.suite,
+            case,
+            status,
+            message,
+            f"{requirement}: {entry.requirement}" if requirement else None,
             operation=operation,
             clause=None,
             evidence=evidence,
