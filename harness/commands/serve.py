@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from harness.commands.command_texts import command_parser
 from harness.commands.overlay import add_overlay_option
+from harness.commands.target_arguments import add_pki_dir_argument
 from harness.errors import InputError
 
 if TYPE_CHECKING:
@@ -51,12 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=Path("crr-reference.sqlite3"),
         help="SQLite database file, created if absent (default: ./crr-reference.sqlite3)",
     )
-    parser.add_argument(
-        "--pki-dir",
-        type=Path,
-        default=Path(".crr-pki"),
-        help="dev PKI directory, generated if absent (default: ./.crr-pki)",
-    )
+    add_pki_dir_argument(parser, "dev PKI directory, generated if absent")
     parser.add_argument(
         "--tls-terminated-by-proxy",
         action="store_true",

@@ -25,7 +25,9 @@ from harness.target.config import TargetConfig
 from harness.waivers import waiver_notes
 
 __all__ = [
+    "DEFAULT_PKI_DIR",
     "DEFAULT_REPORTS",
+    "add_pki_dir_argument",
     "add_target_arguments",
     "finish",
     "rerun_base",
@@ -34,6 +36,18 @@ __all__ = [
 ]
 
 DEFAULT_REPORTS = Path("reports")
+DEFAULT_PKI_DIR = Path(".crr-pki")
+"""Where ``serve`` generates the dev PKI and where ``--target`` finds it."""
+
+
+def add_pki_dir_argument(parser: argparse.ArgumentParser, meaning: str) -> None:
+    """--pki-dir: the dev PKI that ``serve`` writes and a ``--target`` run trusts."""
+    parser.add_argument(
+        "--pki-dir",
+        type=Path,
+        default=DEFAULT_PKI_DIR,
+        help=f"{meaning} (default: ./{DEFAULT_PKI_DIR})",
+    )
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,12 +59,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="a server using the dev PKI of --pki-dir (crr-harness serve)",
     )
-    parser.add_argument(
-        "--pki-dir",
-        type=Path,
-        default=Path(".crr-pki"),
-        help="dev PKI for --target (default: ./.crr-pki)",
-    )
+    add_pki_dir_argument(parser, "dev PKI for --target")
     parser.add_argument(
         "--client-cert-header",
         action="store_true",
