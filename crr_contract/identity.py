@@ -163,7 +163,7 @@ def load_certificate(data: x509.Certificate | bytes | str) -> x509.Certificate:
         if b"-----BEGIN" in data:
             return x509.load_pem_x509_certificate(bytes(data))
         return x509.load_der_x509_certificate(bytes(data))
-    except ValueError as exc:
+    except (ValueError, x509.InvalidVersion) as exc:  # a bad version field is not a ValueError
         raise IdentityError(
             RejectReason.MALFORMED, f"The client certificate cannot be parsed: {exc}"
         ) from None

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 __all__ = [
     "CheckResult",
@@ -28,6 +28,7 @@ __all__ = [
     "RecordedResponse",
     "RunReport",
     "SpecFileUsed",
+    "StatedCheck",
     "Status",
     "Verdict",
     "new_run_id",
@@ -149,6 +150,16 @@ class RecordedExchange:
         }
 
 
+class StatedCheck(Protocol):
+    """A check as a result cites it: a registered check, or a layer of ``connect``."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def requirement(self) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     """One check applied to one case: the unit every report counts.
@@ -174,6 +185,22 @@ class CheckResult:
     """For a WAIVED: the waiver that applied and the status the check had (``status``)."""
     reruns: tuple[str, ...] = ()
     """For a FAIL or ERROR under ``certify --repeat``: the check's status in each rerun."""
+
+    @classmethod
+    def of(
+        cls,
+        check: StatedCheck,
+        suite: str,
+        case: str,
+        status: Status,
+        message: str,
+        requirement: str | None = None,
+        **details: Any,
+    ) -> CheckResult:
+        """A result of ``check``: its ID, and its requirement text unless the case states a
+        narrower one (a scenario step's own requirement)."""
+        text = check.requirement if requirement is None else requirement
+        return cls(check.id, suite, case, text, status, message, **details)
 
     @property
     def flaky(self) -> bool:

@@ -175,13 +175,12 @@ class _Judge:
         operation: str | None = None,
         declared_skip: bool = False,
     ) -> CheckResult:
-        return CheckResult(
-            id=check.id,
-            suite=SUITE,
-            case=f"{self.participant}: {case}",
-            requirement=check.requirement,
-            status=status,
-            message=message,
+        return CheckResult.of(
+            check,
+            SUITE,
+            f"{self.participant}: {case}",
+            status,
+            message,
             operation=operation,
             evidence=tuple(_exchange(line) for line in evidence[:3]),
             rerun=self.rerun,

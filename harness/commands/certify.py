@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import shlex
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from harness.commands.command_texts import command_parser
 from harness.commands.target_arguments import (
     add_target_arguments,
     finish,
-    rerun_base,
+    run_arguments,
     target_for,
 )
 from harness.errors import InputError
@@ -39,15 +39,7 @@ def _suite_names() -> list[str]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     suites = ", ".join(_suite_names())
-    parser = subparsers.add_parser(
-        "certify",
-        help="certify a target (default: the embedded reference implementation)",
-        description="Run the certification suites against a CRR target and write reports "
-        "(report.json, junit.xml, allure-results/, report.html) under reports/<run-id>/.",
-        epilog="Exit 0: conformant (every check PASS or a SKIP the target declared); "
-        "1: not conformant; 2: could not run (bad config, unreachable spec files, interrupted). "
-        f"Suites, in run order: {suites}.",
-    )
+    parser = command_parser(subparsers, "certify", suites=suites)
     add_target_arguments(parser)
     parser.add_argument(
         "--suite",
@@ -233,14 +225,9 @@ def run(args: argparse.Namespace) -> int:
         report = certify(
             config,
             suites=suites,
-            reports_root=args.reports,
             selection=selection,
-            seed=args.seed,
-            command="certify " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else "certify",
-            rerun_base=rerun_base(args, "certify"),
-            run_id=run_id,
-            allure_evidence=args.allure_evidence,
             repeat=args.repeat,
+            **run_arguments(args, "certify", run_id),
             options=_options(args, wait),
             min_coverage=min_coverage,
         )

@@ -13,21 +13,14 @@ import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 
+from harness.commands.command_texts import command_parser
 from harness.errors import InputError
 
 DEFAULT_REPORTS = Path("reports")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "client-report",
-        help="grade a participant's own client from what serve --record kept",
-        description="Grade the exchanges a participant's client had with `crr-harness serve "
-        "--record DIR`: requests that break the served spec, wrong participant names, "
-        "operations outside the role, request limits exceeded, retries of a 4xx, retry storms "
-        "after a 5xx, duplicate portfolio submissions, and which operations it exercised.",
-        epilog="Exit 0: PASS; 1: a client check failed; 2: bad input.",
-    )
+    parser = command_parser(subparsers, "client-report")
     parser.add_argument("directory", type=Path, metavar="DIR", help="a serve --record directory")
     parser.add_argument(
         "--participant", metavar="NAME", help="grade only this participant (default: all recorded)"

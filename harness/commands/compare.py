@@ -10,15 +10,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.commands.command_texts import command_parser
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "compare",
-        help="compare two runs: new failures, fixed, still failing, newly skipped, flaky",
-        description="Compare run A (before) with run B (after), check by check. Runs made with "
-        "the same seed make the same choices, so an outcome that differs between them is flaky.",
-        epilog="Exit 0: no new failure in B; 1: new failures; 2: bad input.",
-    )
+    parser = command_parser(subparsers, "compare")
     parser.add_argument("run_a", type=Path, metavar="RUN_A", help="report directory or package")
     parser.add_argument("run_b", type=Path, metavar="RUN_B", help="report directory or package")
     parser.add_argument("--format", choices=("text", "json"), default="text", help="stdout format")

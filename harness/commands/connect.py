@@ -22,27 +22,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from harness.commands.command_texts import command_parser
 from harness.errors import InputError
 
 DEFAULT_REPORTS = Path("reports")
 DEFAULT_TIMEOUT = 10.0
+DIRECT_FLAGS = ("--cert", "--key", "--ca", "--participant-name", "--role", "--specs")
+"""The flags that, with --url, describe the target directly instead of --config."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "connect",
-        help="go-live connectivity doctor: one certificate against one endpoint, layer by layer",
-        description="Check one participant certificate against one CRR endpoint, layer by "
-        "layer: DNS, TCP, TLS handshake (server certificate chain, expiry, host name), client "
-        "certificate accepted, identity and role, one read per service, one harmless write per "
-        "service the role allows. A failing layer says its cause and the fix; the layers above "
-        "it are skipped. Reports go to reports/<run-id>/ as for certify.",
-        epilog="Either --config TARGET_YAML --participant ID, or --url URL --cert PEM --key PEM "
-        "--ca CA_PEM. Without --participant-name and --role the identity is read from the "
-        "certificate subject as the CRR dev PKI and the reference server encode it: O = "
-        "participant name, OU = AIM role. An expired certificate is diagnosed, not refused. "
-        "Exit 0: every layer green; 1: a layer failed; 2: bad input.",
-    )
+    parser = command_parser(subparsers, "connect")
     parser.add_argument("--config", type=Path, metavar="TARGET_YAML", help="a target declaration")
     parser.add_argument(
         "--participant",
@@ -115,20 +105,17 @@ def _check_role(role: str, specs_dir: Path, where: str) -> None:
     raise InputError(f"role {role!r} ({where}) is not a CRR role (known: {', '.join(roles)})")
 
 
+def _direct_flags(args: argparse.Namespace, *flags: str) -> list[tuple[str, object]]:
+    """Each flag with the value argparse stored for it (``--participant-name`` in ``participant_name``)."""
+    return [(flag, getattr(args, flag.removeprefix("--").replace("-", "_"))) for flag in flags]
+
+
 def _from_config(args: argparse.Namespace, now: datetime):
     from crr_contract.files import load_document
     from harness.connect.certs import check_key_matches, read_bundle, read_certificate
     from harness.target.config import parse_target
 
-    for flag, value in (
-        ("--url", args.url),
-        ("--cert", args.cert),
-        ("--key", args.key),
-        ("--ca", args.ca),
-        ("--participant-name", args.participant_name),
-        ("--role", args.role),
-        ("--specs", args.specs),
-    ):
+    for flag, value in _direct_flags(args, "--url", *DIRECT_FLAGS):
         if value is not None:
             raise InputError(f"{flag} does not go with --config (the target declaration says it)")
     path: Path = args.config
@@ -257,14 +244,7 @@ def _rerun(args: argparse.Namespace) -> list[str]:
             line += ["--participant", args.participant]
     else:
         line += ["--url", args.url]
-        for flag, value in (
-            ("--cert", args.cert),
-            ("--key", args.key),
-            ("--ca", args.ca),
-            ("--participant-name", args.participant_name),
-            ("--role", args.role),
-            ("--specs", args.specs),
-        ):
+        for flag, value in _direct_flags(args, *DIRECT_FLAGS):
             if value is not None:
                 line += [flag, str(value)]
     if args.client_cert_header:

@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 
 from crr_contract.operations import load_overlays
+from harness.commands.command_texts import command_parser
 from harness.commands.overlay import add_overlay_option
 from harness.diff.policy import BumpPolicy
 from harness.diff.render import FORMATS, render
@@ -23,15 +24,7 @@ from harness.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "diff",
-        help="classify spec changes as MAJOR/MINOR/MINI and check the version bump",
-        description=(
-            "Compare two OpenAPI service files, two JSON Schema download types, two error "
-            "catalogs or two spec directories; classify every change by specs/policy/bump-policy.yaml "
-            "and judge the version bump (OK, UNDER_BUMPED, OVER_BUMPED, INVALID)."
-        ),
-    )
+    parser = command_parser(subparsers, "diff")
     parser.add_argument("old", nargs="?", type=Path, help="the older file or directory")
     parser.add_argument("new", nargs="?", type=Path, help="the newer file or directory")
     parser.add_argument(

@@ -12,29 +12,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import sys
 import tempfile
 from pathlib import Path
 
-from harness.commands.target_arguments import add_target_arguments, finish, rerun_base, target_for
+from harness.commands.command_texts import command_parser
+from harness.commands.target_arguments import (
+    add_target_arguments,
+    finish,
+    run_arguments,
+    target_for,
+)
 from harness.errors import InputError
 
 DEFAULT_MAX_EXAMPLES = 50
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "fuzz",
-        help="fuzz a target with schemathesis-generated and stateful requests",
-        description="Send schemathesis-generated requests (positive and negative, as allowed and "
-        "forbidden roles) and stateful chains (auction portfolio, secondary-market offer) to a "
-        "CRR target, judge every answer with every check, and write the reports under "
-        "reports/<run-id>/. Each finding is one result per operation and check, shrunk, with "
-        "a command that replays it.",
-        epilog="Exit 0: no finding; 1: at least one finding (or, with --replay, the finding "
-        "reproduced); 2: could not run.",
-    )
+    parser = command_parser(subparsers, "fuzz")
     add_target_arguments(parser)
     parser.add_argument("--seed", type=int, help="seed of the run (replays a whole run)")
     parser.add_argument(
@@ -126,13 +120,8 @@ def run(args: argparse.Namespace) -> int:
         report = certify(
             config,
             suites=["fuzzing"],
-            reports_root=args.reports,
             selection=selection,
-            seed=args.seed,
-            command="fuzz " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else "fuzz",
-            rerun_base=rerun_base(args, "fuzz"),
-            run_id=run_id,
-            allure_evidence=args.allure_evidence,
+            **run_arguments(args, "fuzz", run_id),
         )
     return finish(
         "fuzz", report, run_dir, nothing_selected="no operation matched the selection (-k)"

@@ -6,23 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from harness.commands.command_texts import command_actions, command_parser
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "keys",
-        help="make the key pair that signs certification packages",
-        description="Manage the Ed25519 key pair `crr-harness package` signs with.",
-    )
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    init = actions.add_parser(
-        "init",
-        help="write a new key pair into DIR",
-        description="Write certification-key.pem (private, mode 0600: keep it secret) and "
-        "certification-key.pub.pem (give it to whoever verifies your packages) into DIR. "
-        "Existing keys are never overwritten.",
-    )
+    init = command_parser(command_actions(subparsers, "keys"), "keys init")
     init.add_argument("directory", type=Path, metavar="DIR")
-    parser.set_defaults(run=run)
+    init.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from crr_contract.operations import DEFAULT_SPECS_DIR, load_overlays
+from harness.commands.command_texts import command_parser
 from harness.commands.overlay import add_overlay_option
 from harness.lint import run_lint
 from harness.lint.profile import DEFAULT_PROFILE, PROFILES
@@ -15,12 +16,7 @@ from harness.lint.rules import RULES
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "lint",
-        help="check specs, schemas, error catalog, naming and release notes",
-        description="Lint a spec catalog: OpenAPI validity, JSON Schema draft-07 keywords, "
-        "error codes against the catalog, file-name versions, release notes.",
-    )
+    parser = command_parser(subparsers, "lint")
     parser.add_argument(
         "directory",
         nargs="?",

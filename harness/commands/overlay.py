@@ -19,6 +19,7 @@ from crr_contract.files import load_document
 from crr_contract.operations import DEFAULT_SPECS_DIR, load_overlays
 from crr_contract.overlay import apply_overlays
 from crr_contract.overlay_extract import write_annotation_overlays
+from harness.commands.command_texts import command_actions, command_parser
 from harness.errors import InputError
 
 
@@ -36,20 +37,14 @@ def add_overlay_option(parser: argparse.ArgumentParser, applied_to: str) -> None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "overlay", help="apply OpenAPI Overlays (1.0.0) to a spec file, or make ours"
-    )
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-    apply = actions.add_parser("apply", help="print SPEC with the overlays applied, as YAML")
+    actions = command_actions(subparsers, "overlay")
+    apply = command_parser(actions, "overlay apply")
     apply.add_argument("spec", type=Path, metavar="SPEC", help="an OpenAPI file")
     apply.add_argument(
         "overlays", type=Path, nargs="+", metavar="OVERLAY", help="overlay files, applied in order"
     )
     apply.set_defaults(run=run_apply)
-    extract = actions.add_parser(
-        "extract",
-        help="write the overlays that add our x- annotations to CAISO's copies of the files",
-    )
+    extract = command_parser(actions, "overlay extract")
     extract.add_argument(
         "directory",
         type=Path,

@@ -11,21 +11,14 @@ import shlex
 import sys
 from pathlib import Path
 
+from harness.commands.command_texts import command_parser
+
 BLOCKING_SHOWN = 20
 """How many blocking failures the refusal lists before it says how many more."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "package",
-        help="sign a PASS run into one certification package",
-        description="Package a run's reports (report.json, junit.xml, report.html, coverage), "
-        "the target declaration with its certificates' fingerprints, the SHA-256 of every "
-        "spec file and of the dependency lock, the harness version and the command line into "
-        "one zip, signed as an in-toto Statement in a DSSE envelope (Ed25519).",
-        epilog="Exit 0: packaged; 1: refused, the run is not PASS (waive known failures in "
-        "the target's waivers.yaml and certify again); 2: bad input.",
-    )
+    parser = command_parser(subparsers, "package")
     parser.add_argument("report_dir", type=Path, metavar="REPORT_DIR", help="e.g. reports/latest")
     parser.add_argument("--key", type=Path, required=True, help="private key (crr-harness keys)")
     parser.add_argument(

@@ -5,24 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from harness.commands.command_texts import command_actions, command_parser
 from harness.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "pki",
-        help="manage the development PKI (CA, server, client and bad certificates)",
-        description="Development PKI for the reference implementation and its tests.",
-    )
-    actions = parser.add_subparsers(dest="pki_action", required=True, metavar="ACTION")
-    init = actions.add_parser(
-        "init",
-        help="write the dev CA, server certificate, participant certificates and bad certificates",
-        description="Write a dev root CA, a server certificate for localhost, one client "
-        "certificate per sample participant and role, an operator certificate, deliberately "
-        "bad certificates and a CRL into DIR, with a manifest.yaml describing every file. "
-        "Valid material already in DIR is kept.",
-    )
+    init = command_parser(command_actions(subparsers, "pki", dest="pki_action"), "pki init")
     init.add_argument("directory", type=Path, metavar="DIR", help="directory to write into")
     init.add_argument(
         "--force", action="store_true", help="rewrite everything, even valid material"

@@ -15,18 +15,12 @@ import socket
 import sys
 from pathlib import Path
 
+from harness.commands.command_texts import command_parser
 from harness.errors import InputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "proxy",
-        help="a recording proxy in front of any CRR target, for client-report",
-        description="Listen on plain HTTP on loopback, forward every request to --target over "
-        "mutual TLS with the participant's certificate, and record each exchange in DIR as "
-        "`serve --record` does (validated against the spec files given, or the latest shipped).",
-        epilog="Exit 0 on Ctrl-C; 2 bad input.",
-    )
+    parser = command_parser(subparsers, "proxy")
     parser.add_argument("--target", required=True, metavar="URL", help="the CRR endpoint")
     parser.add_argument("--record", required=True, type=Path, metavar="DIR", help="recordings")
     parser.add_argument("--cert", required=True, type=Path, help="participant certificate (PEM)")

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from harness.commands.command_texts import command_parser
 from harness.commands.overlay import add_overlay_option
+from harness.commands.target_arguments import add_pki_dir_argument
 from harness.errors import InputError
 
 if TYPE_CHECKING:
@@ -34,18 +36,7 @@ def _port(text: str) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "serve",
-        help="run the reference CRR system (mTLS, embedded SQLite, dev PKI)",
-        description="Run the reference CRR system: every operation of the served spec files, "
-        "mutual TLS with the dev PKI, state journaled in SQLite (nothing acknowledged is lost).",
-        epilog="The market clock is virtual: it starts before every window of the data set on an "
-        "empty database and moves only when the sim operator sets it (POST "
-        "/simcontrol/v1.0/clock) or resets the system; those moves are journaled, so a restart "
-        "resumes at the same market time however long the server was down. Wall time is only "
-        "recorded next to each journal entry. GET /specs lists the served spec files with "
-        "their SHA-256; GET /specs/<file> returns one.",
-    )
+    parser = command_parser(subparsers, "serve")
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )
@@ -61,12 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=Path("crr-reference.sqlite3"),
         help="SQLite database file, created if absent (default: ./crr-reference.sqlite3)",
     )
-    parser.add_argument(
-        "--pki-dir",
-        type=Path,
-        default=Path(".crr-pki"),
-        help="dev PKI directory, generated if absent (default: ./.crr-pki)",
-    )
+    add_pki_dir_argument(parser, "dev PKI directory, generated if absent")
     parser.add_argument(
         "--tls-terminated-by-proxy",
         action="store_true",

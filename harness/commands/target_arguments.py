@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from harness.commands.overlay import add_overlay_option
 from harness.errors import InputError
@@ -22,9 +24,30 @@ from harness.results import RunReport
 from harness.target.config import TargetConfig
 from harness.waivers import waiver_notes
 
-__all__ = ["DEFAULT_REPORTS", "add_target_arguments", "finish", "rerun_base", "target_for"]
+__all__ = [
+    "DEFAULT_PKI_DIR",
+    "DEFAULT_REPORTS",
+    "add_pki_dir_argument",
+    "add_target_arguments",
+    "finish",
+    "rerun_base",
+    "run_arguments",
+    "target_for",
+]
 
 DEFAULT_REPORTS = Path("reports")
+DEFAULT_PKI_DIR = Path(".crr-pki")
+"""Where ``serve`` generates the dev PKI and where ``--target`` finds it."""
+
+
+def add_pki_dir_argument(parser: argparse.ArgumentParser, meaning: str) -> None:
+    """--pki-dir: the dev PKI that ``serve`` writes and a ``--target`` run trusts."""
+    parser.add_argument(
+        "--pki-dir",
+        type=Path,
+        default=DEFAULT_PKI_DIR,
+        help=f"{meaning} (default: ./{DEFAULT_PKI_DIR})",
+    )
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,12 +59,7 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="a server using the dev PKI of --pki-dir (crr-harness serve)",
     )
-    parser.add_argument(
-        "--pki-dir",
-        type=Path,
-        default=Path(".crr-pki"),
-        help="dev PKI for --target (default: ./.crr-pki)",
-    )
+    add_pki_dir_argument(parser, "dev PKI for --target")
     parser.add_argument(
         "--client-cert-header",
         action="store_true",
@@ -139,6 +157,23 @@ def rerun_base(args: argparse.Namespace, command: str) -> list[str]:
     if args.reports != DEFAULT_REPORTS:
         base += ["--reports", str(args.reports)]
     return base
+
+
+def run_arguments(args: argparse.Namespace, command: str, run_id: str) -> dict[str, Any]:
+    """The ``certify()`` arguments every command that runs suites takes from its options.
+
+    Where reports go, the seed, the command line to show, the base of each rerun
+    command and how Allure evidence is attached: the same for ``certify`` and ``fuzz``.
+    """
+    line = f"{command} " + shlex.join(sys.argv[2:]) if len(sys.argv) > 2 else command
+    return {
+        "reports_root": args.reports,
+        "seed": args.seed,
+        "command": line,
+        "rerun_base": rerun_base(args, command),
+        "run_id": run_id,
+        "allure_evidence": args.allure_evidence,
+    }
 
 
 def finish(command: str, report: RunReport, run_dir: Path, *, nothing_selected: str) -> int:

@@ -11,16 +11,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from harness.commands.command_texts import command_parser
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "verify",
-        help="verify a certification package's signature and every file in it",
-        description="Check a package made by `crr-harness package` with the signer's public "
-        "key only: the DSSE signature over the in-toto Statement, then the SHA-256 of every "
-        "file in the archive. Prints the verdict, the target, the harness version and the date.",
-        epilog="Exit 0: verified; 1: not verified; 2: bad input.",
-    )
+    parser = command_parser(subparsers, "verify")
     parser.add_argument("package", type=Path, metavar="PACKAGE")
     parser.add_argument("--key", type=Path, required=True, help="the signer's public key (PEM)")
     parser.set_defaults(run=run)

@@ -11,7 +11,7 @@ whatever the seeds.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 __all__ = ["CATEGORIES", "Change", "Comparison", "RunInfo", "compare_runs"]
@@ -38,15 +38,6 @@ class Change:
     after: str | None
     message: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "key": self.key,
-            "suite": self.suite,
-            "before": self.before,
-            "after": self.after,
-            "message": self.message,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class RunInfo:
@@ -68,15 +59,6 @@ class RunInfo:
             target=(report.get("target") or {}).get("base_url"),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "run_id": self.run_id,
-            "verdict": self.verdict,
-            "seed": self.seed,
-            "started_at": self.started_at,
-            "target": self.target,
-        }
-
 
 @dataclass(frozen=True, slots=True)
 class Comparison:
@@ -96,10 +78,10 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "before": self.before.to_dict(),
-            "after": self.after.to_dict(),
+            "before": asdict(self.before),
+            "after": asdict(self.after),
             "same_seed": self.same_seed,
-            **{name: [c.to_dict() for c in self.category(name)] for name in CATEGORIES},
+            **{name: [asdict(c) for c in self.category(name)] for name in CATEGORIES},
         }
 
 

@@ -370,17 +370,22 @@ def _client_certificate_layer(
     params = example_request(identity_op, participant.name)[0] if identity_op is not None else {}
     answer: tlsprobe.HttpAnswer | None = None
     error: BaseException | None = None
+
+    def identity_call(sock: socket.socket) -> tlsprobe.HttpAnswer:
+        """The identity read, sent on an open socket (the handshake's, or a plain one)."""
+        return tlsprobe.send_request(
+            sock,
+            endpoint,
+            path,
+            params=params,
+            headers=headers,
+            participant=participant.id,
+            shown_headers=shown,
+        )
+
     if connection is not None and connection.ok and connection.sock is not None:
         try:
-            answer = tlsprobe.send_request(
-                connection.sock,
-                endpoint,
-                path,
-                params=params,
-                headers=headers,
-                participant=participant.id,
-                shown_headers=shown,
-            )
+            answer = identity_call(connection.sock)
         finally:
             connection.close()
     elif connection is not None:
@@ -394,15 +399,7 @@ def _client_certificate_layer(
             error = exc
         else:
             with sock:
-                answer = tlsprobe.send_request(
-                    sock,
-                    endpoint,
-                    path,
-                    params=params,
-                    headers=headers,
-                    participant=participant.id,
-                    shown_headers=shown,
-                )
+                answer = identity_call(sock)
     evidence = (answer.record,) if answer is not None else ()
 
     def refused(cause: str, fix: str) -> Outcome:

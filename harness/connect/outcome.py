@@ -17,7 +17,7 @@ from harness.results import CheckResult, RecordedExchange, Status
 from harness.session import Session
 from harness.target.config import Participant, TargetConfig
 
-__all__ = ["Context", "Outcome", "describe_answer", "error_description", "refusal"]
+__all__ = ["Context", "Outcome", "Probed", "describe_answer", "error_description", "refusal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,18 +51,48 @@ class Outcome:
         return text
 
     def to_result(self, rerun: str | None) -> CheckResult:
-        return CheckResult(
-            id=self.layer.id,
-            suite=SUITE,
-            case=self.case,
-            requirement=self.layer.requirement,
-            status=self.status,
-            message=self.message,
+        return CheckResult.of(
+            self.layer,
+            SUITE,
+            self.case,
+            self.status,
+            self.message,
             operation=self.operation,
             clause=self.clause,
             evidence=self.evidence,
             rerun=rerun,
             declared_skip=self.declared_skip,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Probed:
+    """The calls one probe made and what the exchange checks made of them.
+
+    Whatever a read or write probe concludes (refused, passed, the draft left
+    behind), its outcome cites the same operation, clause, evidence and checks.
+    """
+
+    layer: Layer
+    case: str
+    operation: Operation
+    clause: str
+    evidence: tuple[RecordedExchange, ...]
+    checks: tuple[CheckResult, ...]
+
+    def outcome(self, status: Status, summary: str, cause: str = "", fix: str = "") -> Outcome:
+        """The layer's outcome: ``status`` with ``summary`` (and, for a FAIL, cause and fix)."""
+        return Outcome(
+            self.layer,
+            self.case,
+            status,
+            summary,
+            cause=cause,
+            fix=fix,
+            operation=self.operation.name,
+            clause=self.clause,
+            evidence=self.evidence,
+            checks=self.checks,
         )
 
 

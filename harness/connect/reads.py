@@ -11,7 +11,7 @@ from crr_contract.examples import example_request
 from crr_contract.operations import Operation, ServiceSpec
 from harness.checks.registry import operation_clause
 from harness.connect.layers import layer
-from harness.connect.outcome import Context, Outcome, describe_answer, refusal
+from harness.connect.outcome import Context, Outcome, Probed, describe_answer, refusal
 from harness.results import Status
 
 __all__ = ["check_identity", "check_read", "identity_operation", "read_operation", "tags"]
@@ -72,30 +72,16 @@ def check_identity(context: Context, sources: dict[str, str]) -> Outcome:
             f"participant {participant.name} ({sources['name']}), role {participant.role} "
             f"({sources['role']})"
         )
+    probed = Probed(
+        entry, case, operation, operation_clause(operation, "x-roles"), (exchange.record,), checks
+    )
     refused = refusal(exchange, context)
     if refused is not None:
         cause, fix = refused
-        return Outcome(
-            entry,
-            case,
-            Status.FAIL,
-            who,
-            cause=f"as {who}: {cause}",
-            fix=fix,
-            operation=operation.name,
-            clause=operation_clause(operation, "x-roles"),
-            evidence=(exchange.record,),
-            checks=checks,
-        )
-    return Outcome(
-        entry,
-        case,
+        return probed.outcome(Status.FAIL, who, f"as {who}: {cause}", fix)
+    return probed.outcome(
         Status.PASS,
         f"the server knows {who}: {operation.operation_id} answered {describe_answer(exchange)}",
-        operation=operation.name,
-        clause=operation_clause(operation, "x-roles"),
-        evidence=(exchange.record,),
-        checks=checks,
     )
 
 
@@ -118,34 +104,15 @@ def check_read(context: Context, service: str, spec: ServiceSpec) -> Outcome:
     exchange = context.client.call(participant, operation, params=params, body=body)
     checks = context.judge(case, [exchange])
     refused = refusal(exchange, context)
-    clause = operation_clause(operation)
+    probed = Probed(entry, case, operation, operation_clause(operation), (exchange.record,), checks)
     if refused is not None:
-        cause, fix = refused
-        return Outcome(
-            entry,
-            case,
-            Status.FAIL,
-            operation.operation_id,
-            cause=cause,
-            fix=fix,
-            operation=operation.name,
-            clause=clause,
-            evidence=(exchange.record,),
-            checks=checks,
-        )
+        return probed.outcome(Status.FAIL, operation.operation_id, *refused)
     status = exchange.status or 0
     note = (
         ": the spec example's data is not on this server, the path works"
         if 400 <= status < 500
         else ""
     )
-    return Outcome(
-        entry,
-        case,
-        Status.PASS,
-        f"{operation.operation_id} answered {describe_answer(exchange)}{note}",
-        operation=operation.name,
-        clause=clause,
-        evidence=(exchange.record,),
-        checks=checks,
+    return probed.outcome(
+        Status.PASS, f"{operation.operation_id} answered {describe_answer(exchange)}{note}"
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,8 @@ from crr_contract.examples import example_request
 from crr_contract.operations import Operation, ServiceSpec
 from harness.checks.registry import operation_clause
 from harness.client import Exchange
-from harness.connect.layers import layer
-from harness.connect.outcome import Context, Outcome, codes, describe_answer, refusal
+from harness.connect.layers import Layer, layer
+from harness.connect.outcome import Context, Outcome, Probed, codes, describe_answer, refusal
 from harness.connect.reads import tags
 from harness.results import Status
 
@@ -126,6 +126,15 @@ def check_write(
 # --------------------------------------------------------------------------- validation probe
 
 
+def _probed(
+    context: Context, entry: Layer, case: str, operation: Operation, exchanges: list[Exchange]
+) -> Probed:
+    """``operation``'s probe over all the exchanges the case made, judged by the checks."""
+    evidence = tuple(e.record for e in exchanges)
+    checks = context.judge(case, exchanges)
+    return Probed(entry, case, operation, operation_clause(operation), evidence, checks)
+
+
 def _validation_probe(
     context: Context, case: str, operation: Operation, note: str, earlier: tuple[Exchange, ...] = ()
 ) -> Outcome:
@@ -133,9 +142,7 @@ def _validation_probe(
     body: dict | None = {} if operation.takes_body else None
     exchange = context.client.call(context.participant, operation, body=body)
     exchanges = [*earlier, exchange]
-    checks = context.judge(case, exchanges)
-    evidence = tuple(e.record for e in exchanges)
-    clause = operation_clause(operation)
+    probed = _probed(context, entry, case, operation, exchanges)
     refused = refusal(exchange, context)
     what = f"{operation.operation_id} with an empty request"
     status = exchange.status or 0
@@ -146,16 +153,10 @@ def _validation_probe(
         and found
         and all(c.startswith(_VALIDATION_FAMILIES) for c in found)
     ):
-        return Outcome(
-            entry,
-            case,
+        return probed.outcome(
             Status.PASS,
             f"{what} was refused with {describe_answer(exchange)}, the refusal an authorized "
             f"caller gets; nothing was changed{note}",
-            operation=operation.name,
-            clause=clause,
-            evidence=evidence,
-            checks=checks,
         )
     if refused is not None:
         cause, fix = refused
@@ -171,18 +172,7 @@ def _validation_probe(
             "with 400 and a SER/GEN code (required fields missing)"
         )
         fix = "send this report to your CAISO POC: the write path does not behave as specified"
-    return Outcome(
-        entry,
-        case,
-        Status.FAIL,
-        what,
-        cause=cause,
-        fix=fix,
-        operation=operation.name,
-        clause=clause,
-        evidence=evidence,
-        checks=checks,
-    )
+    return probed.outcome(Status.FAIL, what, cause, fix)
 
 
 # --------------------------------------------------------------------------- create then delete
@@ -259,32 +249,13 @@ def _create_then_delete(
     status = created.status or 0
     what = f"draft {plan.draft} {name} in {market}"
     if refused is not None or not 200 <= status < 300:
-        checks = context.judge(case, exchanges)
-        evidence = tuple(e.record for e in exchanges)
+        probed = _probed(context, entry, case, create, exchanges)
         if refused is not None:
-            cause, fix = refused
-            return Outcome(
-                entry,
-                case,
-                Status.FAIL,
-                what,
-                cause=cause,
-                fix=fix,
-                operation=create.name,
-                clause=operation_clause(create),
-                evidence=evidence,
-                checks=checks,
-            )
-        return Outcome(
-            entry,
-            case,
+            return probed.outcome(Status.FAIL, what, *refused)
+        return probed.outcome(
             Status.PASS,
             f"{create.operation_id} of {what} is authorized; the server refused the draft on a "
             f"business rule: {describe_answer(created)}; nothing was created",
-            operation=create.name,
-            clause=operation_clause(create),
-            evidence=evidence,
-            checks=checks,
         )
     deleted = context.client.call(participant, delete, body=dict(key))
     exchanges.append(deleted)
@@ -293,51 +264,33 @@ def _create_then_delete(
     if verify is not None and context.allowed(verify) and 200 <= (deleted.status or 0) < 300:
         gone = context.client.call(participant, verify, params=params)
         exchanges.append(gone)
-    checks = context.judge(case, exchanges)
-    evidence = tuple(e.record for e in exchanges)
+    probed = _probed(context, entry, case, create, exchanges)
+    left = replace(probed, operation=delete, clause=operation_clause(delete))
     if not 200 <= (deleted.status or 0) < 300:
-        return Outcome(
-            entry,
-            case,
+        return left.outcome(
             Status.FAIL,
             what,
-            cause=f"{create.operation_id} created the {what}, but {delete.operation_id} "
+            f"{create.operation_id} created the {what}, but {delete.operation_id} "
             f"answered {describe_answer(deleted)}: the draft is still there",
-            fix=f"delete {plan.draft} {name} of market {market} yourself (CRR UI or "
+            f"delete {plan.draft} {name} of market {market} yourself (CRR UI or "
             f"{delete.operation_id}); it was never submitted",
-            operation=delete.name,
-            clause=operation_clause(delete),
-            evidence=evidence,
-            checks=checks,
         )
     if gone is not None and gone.status is not None and 200 <= gone.status < 300:
-        return Outcome(
-            entry,
-            case,
+        return left.outcome(
             Status.FAIL,
             what,
-            cause=f"{delete.operation_id} answered {describe_answer(deleted)} but "
+            f"{delete.operation_id} answered {describe_answer(deleted)} but "
             f"{verify.operation_id if verify else 'the read'} still finds the {what}",
-            fix=f"delete {plan.draft} {name} of market {market} yourself and report it to your "
+            f"delete {plan.draft} {name} of market {market} yourself and report it to your "
             "CAISO POC",
-            operation=delete.name,
-            clause=operation_clause(delete),
-            evidence=evidence,
-            checks=checks,
         )
     proof = (
         f"; {verify.operation_id} no longer finds it ({describe_answer(gone)})"
         if gone is not None and verify is not None
         else ""
     )
-    return Outcome(
-        entry,
-        case,
+    return probed.outcome(
         Status.PASS,
         f"created {what} ({describe_answer(created)}) and deleted it "
         f"({describe_answer(deleted)}){proof}",
-        operation=create.name,
-        clause=operation_clause(create),
-        evidence=evidence,
-        checks=checks,
     )

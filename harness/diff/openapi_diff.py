@@ -174,46 +174,30 @@ class OpenAPIDiff:
         found: list[Finding] = []
         old_services = {op.service for op in self.old.operations}
         new_services = {op.service for op in self.new.operations}
-        for service in sorted({op.service for op in added} - old_services):
-            ops = [op for op in added if op.service == service]
-            names = ", ".join(op.operation_id or op.label for op in ops)
-            found.append(
-                Finding(
-                    "service.added",
-                    ("paths", ops[0].path),
-                    f"service {service} added ({len(ops)} operations: {names})",
-                )
-            )
-        for service in sorted({op.service for op in removed} - new_services):
-            ops = [op for op in removed if op.service == service]
-            names = ", ".join(op.operation_id or op.label for op in ops)
-            found.append(
-                Finding(
-                    "service.removed",
-                    ("paths", ops[0].path),
-                    f"service {service} removed ({len(ops)} operations: {names})",
-                )
-            )
-        for op in added:
-            if op.service in old_services:
+        # each direction: its operations, and the services the other side already has
+        sides = (("added", added, old_services), ("removed", removed, new_services))
+        for change, changed, other_side in sides:
+            for service in sorted({op.service for op in changed} - other_side):
+                ops = [op for op in changed if op.service == service]
+                names = ", ".join(op.operation_id or op.label for op in ops)
                 found.append(
                     Finding(
-                        "operation.added",
-                        op.pointer,
-                        f"operation {op.label} added",
-                        operation_id=op.operation_id,
+                        f"service.{change}",
+                        ("paths", ops[0].path),
+                        f"service {service} {change} ({len(ops)} operations: {names})",
                     )
                 )
-        for op in removed:
-            if op.service in new_services:
-                found.append(
-                    Finding(
-                        "operation.removed",
-                        op.pointer,
-                        f"operation {op.label} removed",
-                        operation_id=op.operation_id,
-                    )
+        for change, changed, other_side in sides:  # a whole service is one finding, above
+            found += [
+                Finding(
+                    f"operation.{change}",
+                    op.pointer,
+                    f"operation {op.label} {change}",
+                    operation_id=op.operation_id,
                 )
+                for op in changed
+                if op.service in other_side
+            ]
         return found
 
     def _path_items(self, matches: list[Match]) -> list[Finding]:

@@ -9,6 +9,7 @@ the error catalog when one is given); schemas are handed to the directional
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from crr_contract.error_catalog import ErrorCatalog
@@ -348,23 +349,7 @@ class OperationComparer:
 
     def _responses(self, old: dict, new: dict) -> list[Finding]:
         before, after = old.get("responses") or {}, new.get("responses") or {}
-        found: list[Finding] = []
-        for status in before:
-            if status not in after:
-                found.append(
-                    Finding(
-                        "response.status.removed",
-                        ("responses", status),
-                        f"response {status} removed",
-                    )
-                )
-        for status in after:
-            if status not in before:
-                found.append(
-                    Finding(
-                        "response.status.added", ("responses", status), f"response {status} added"
-                    )
-                )
+        found = _keys_removed_added(before, after, "response.status", "responses", "response")
         for status, old_resp in before.items():
             new_resp = after.get(status)
             if isinstance(old_resp, dict) and isinstance(new_resp, dict):
@@ -383,25 +368,15 @@ class OperationComparer:
             )
         ]
         old_headers, new_headers = old.get("headers") or {}, new.get("headers") or {}
-        for name in old_headers:
-            if name not in new_headers:
-                found.append(
-                    Finding(
-                        "response.header.removed",
-                        ("headers", name),
-                        f"response {status} header {name} removed",
-                    )
-                )
+        found += _keys_removed_added(
+            old_headers, new_headers, "response.header", "headers", f"response {status} header"
+        )
         for name in new_headers:
-            if name not in old_headers:
-                found.append(
-                    Finding(
-                        "response.header.added",
-                        ("headers", name),
-                        f"response {status} header {name} added",
-                    )
-                )
-            elif isinstance(old_headers[name], dict) and isinstance(new_headers[name], dict):
+            if (
+                name in old_headers
+                and isinstance(old_headers[name], dict)
+                and isinstance(new_headers[name], dict)
+            ):
                 header_old, header_new = old_headers[name], new_headers[name]
                 sub = doc_findings(header_old, header_new, _PARAM_DOC)
                 if "schema" in header_old and "schema" in header_new:
@@ -425,25 +400,11 @@ class OperationComparer:
         self, old: dict, new: dict, comparer: SchemaComparer, direction: str
     ) -> list[Finding]:
         direction = comparer.direction  # swapped for webhooks
-        found: list[Finding] = []
-        for media_type in old:
-            if media_type not in new:
-                found.append(
-                    Finding(
-                        f"{direction}.media_type.removed",
-                        ("content", media_type),
-                        f"{direction} media type {media_type} removed",
-                    )
-                )
+        found = _keys_removed_added(
+            old, new, f"{direction}.media_type", "content", f"{direction} media type"
+        )
         for media_type in new:
             if media_type not in old:
-                found.append(
-                    Finding(
-                        f"{direction}.media_type.added",
-                        ("content", media_type),
-                        f"{direction} media type {media_type} added",
-                    )
-                )
                 continue
             before, after = old[media_type], new[media_type]
             if not isinstance(before, dict) or not isinstance(after, dict):
@@ -490,6 +451,27 @@ def _rename_path_parameters(old: Operation, new: Operation) -> dict:
             value = {**value, "name": key.split(" ", 1)[1]}
         renamed[key] = value
     return {**old.node, "parameters": renamed}
+
+
+def _keys_removed_added(
+    old: Mapping[str, object], new: Mapping[str, object], rule: str, where: str, what: str
+) -> list[Finding]:
+    """``<rule>.removed`` for each key only in ``old``, then ``<rule>.added`` for each only in ``new``.
+
+    Responses, their headers and media types are all keyed maps whose keys come
+    and go the same way; ``what`` names a key in the message (``response 200 header``).
+    """
+    found = [
+        Finding(f"{rule}.removed", (where, key), f"{what} {key} removed")
+        for key in old
+        if key not in new
+    ]
+    found += [
+        Finding(f"{rule}.added", (where, key), f"{what} {key} added")
+        for key in new
+        if key not in old
+    ]
+    return found
 
 
 def _names(values: set[str]) -> str:

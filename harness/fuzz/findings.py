@@ -181,46 +181,36 @@ class Findings:
                         f"; schemathesis {UPSTREAM.get(check_id)} flagged {tally.overruled} "
                         f"of them, which the harness's oracle finds correct"
                     )
-                results.append(
-                    CheckResult(
-                        id=check_id,
-                        suite=suite,
-                        case=case(operation),
-                        requirement=tally.check.requirement,
-                        status=Status.PASS,
-                        message=message,
-                        operation=operation,
-                        rerun=rerun(operation),
+                clause, evidence, again = None, (), rerun(operation)
+            else:
+                failures = sum(tally.failed.values())
+                name = finding_id(check_id, operation)
+                lines = [
+                    tally.message,
+                    f"failed on {failures} of {total} request(s) to {operation} "
+                    f"({_breakdown(tally.failed)}); evidence: the smallest failing request"
+                    + (
+                        f" and the {len(tally.evidence) - 1} before it"
+                        if len(tally.evidence) > 1
+                        else ""
                     )
-                )
-                continue
-            failures = sum(tally.failed.values())
-            name = finding_id(check_id, operation)
-            lines = [
-                tally.message,
-                f"failed on {failures} of {total} request(s) to {operation} "
-                f"({_breakdown(tally.failed)}); evidence: the smallest failing request"
-                + (
-                    f" and the {len(tally.evidence) - 1} before it"
-                    if len(tally.evidence) > 1
-                    else ""
-                )
-                + f"; run seed {seed}",
-                f"finding {name}: {replay(name)}",
-                f"curl: {curl_command(tally.evidence[-1], config)}",
-            ]
+                    + f"; run seed {seed}",
+                    f"finding {name}: {replay(name)}",
+                    f"curl: {curl_command(tally.evidence[-1], config)}",
+                ]
+                message = "\n".join(lines)
+                clause, evidence, again = tally.clause, tally.evidence, replay(name)
             results.append(
-                CheckResult(
-                    id=check_id,
-                    suite=suite,
-                    case=case(operation),
-                    requirement=tally.check.requirement,
-                    status=tally.status,
-                    message="\n".join(lines),
+                CheckResult.of(
+                    tally.check,
+                    suite,
+                    case(operation),
+                    tally.status,
+                    message,
                     operation=operation,
-                    clause=tally.clause,
-                    evidence=tally.evidence,
-                    rerun=replay(name),
+                    clause=clause,
+                    evidence=evidence,
+                    rerun=again,
                 )
             )
         return results

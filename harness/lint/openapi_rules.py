@@ -39,6 +39,10 @@ class OpenAPIContext:
     derived: list[tuple[str, str]] = field(default_factory=list)
     """(annotation, source) of each annotation a derivation supplied instead of a finding."""
 
+    def finding(self, where: str, rule_id: str, message: str) -> Finding:
+        """A finding of ``rule_id`` in this file, at ``where`` (a JSON pointer)."""
+        return Finding(self.spec.path, where, rule_id, message)
+
     def supplied(self, path: str, method: str, operation: dict, annotation: str) -> bool:
         """Whether the profile lets a derivation stand in for a missing ``annotation``; if so,
         the derivation is recorded for the file's note."""
@@ -96,15 +100,14 @@ def check_valid_openapi(ctx: OpenAPIContext) -> Iterator[Finding]:
     for error in OpenAPIV30SpecValidator(ctx.document).iter_errors():
         where = pointer(*getattr(error, "path", ()) or ())
         message = error.message if len(error.message) < 200 else error.message[:197] + "..."
-        yield Finding(ctx.spec.path, where, "LINT-OAS-001", f"invalid OpenAPI: {message}")
+        yield ctx.finding(where, "LINT-OAS-001", f"invalid OpenAPI: {message}")
 
 
 @rule("LINT-OAS-002", "info.version equals the version in the file name", "openapi")
 def check_info_version(ctx: OpenAPIContext) -> Iterator[Finding]:
     declared = str((ctx.document.get("info") or {}).get("version", ""))
     if declared != str(ctx.spec.version):
-        yield Finding(
-            ctx.spec.path,
+        yield ctx.finding(
             "/info/version",
             "LINT-OAS-002",
             f"info.version is {declared!r} but the file name says {ctx.spec.version}",
@@ -116,18 +119,13 @@ def check_release_notes(ctx: OpenAPIContext) -> Iterator[Finding]:
     notes = (ctx.document.get("info") or {}).get("x-release-notes")
     where = "/info/x-release-notes"
     if not isinstance(notes, list) or not notes:
-        yield Finding(
-            ctx.spec.path, where, "LINT-OAS-003", "no release notes (info.x-release-notes)"
-        )
+        yield ctx.finding(where, "LINT-OAS-003", "no release notes (info.x-release-notes)")
         return
     previous: SpecVersion | None = None
     for index, entry in enumerate(notes):
         if not isinstance(entry, dict) or "version" not in entry:
-            yield Finding(
-                ctx.spec.path,
-                pointer("info", "x-release-notes", index),
-                "LINT-OAS-003",
-                "entry has no version",
+            yield ctx.finding(
+                pointer("info", "x-release-notes", index), "LINT-OAS-003", "entry has no version"
             )
             continue
         try:
@@ -135,31 +133,27 @@ def check_release_notes(ctx: OpenAPIContext) -> Iterator[Finding]:
         except USER_INPUT_ERRORS:
             version = None
         if version is None:
-            yield Finding(
-                ctx.spec.path,
+            yield ctx.finding(
                 pointer("info", "x-release-notes", index),
                 "LINT-OAS-003",
                 f"bad version {entry['version']!r}",
             )
             continue
         if not entry.get("changes"):
-            yield Finding(
-                ctx.spec.path,
+            yield ctx.finding(
                 pointer("info", "x-release-notes", index),
                 "LINT-OAS-003",
                 f"release notes for {version} list no changes",
             )
         if previous is not None and version <= previous:
-            yield Finding(
-                ctx.spec.path,
+            yield ctx.finding(
                 pointer("info", "x-release-notes", index),
                 "LINT-OAS-003",
                 f"{version} does not come after {previous}",
             )
         previous = version
     if previous != ctx.spec.version:
-        yield Finding(
-            ctx.spec.path,
+        yield ctx.finding(
             where,
             "LINT-OAS-003",
             f"no release notes entry for this file's version {ctx.spec.version}",
@@ -177,22 +171,16 @@ def check_operation_metadata(ctx: OpenAPIContext) -> Iterator[Finding]:
         where = pointer("paths", path, method)
         op_id = operation.get("operationId")
         if not op_id:
-            yield Finding(
-                ctx.spec.path, where, "LINT-OAS-004", f"{method.upper()} {path} has no operationId"
-            )
+            yield ctx.finding(where, "LINT-OAS-004", f"{method.upper()} {path} has no operationId")
         elif op_id in seen_ids:
-            yield Finding(
-                ctx.spec.path,
-                where,
-                "LINT-OAS-004",
-                f"operationId {op_id} is also used by {seen_ids[op_id]}",
+            yield ctx.finding(
+                where, "LINT-OAS-004", f"operationId {op_id} is also used by {seen_ids[op_id]}"
             )
         else:
             seen_ids[op_id] = f"{method.upper()} {path}"
         tags = [t for t in operation.get("tags") or [] if t in ACCESS_TAGS]
         if len(tags) != 1:
-            yield Finding(
-                ctx.spec.path,
+            yield ctx.finding(
                 where + "/tags",
                 "LINT-OAS-004",
                 f"{op_id or path} needs exactly one of the tags read, write",
@@ -200,12 +188,11 @@ def check_operation_metadata(ctx: OpenAPIContext) -> Iterator[Finding]:
         roles = operation.get("x-roles")
         derived_roles = roles is None and ctx.supplied(path, method, operation, "x-roles")
         if not derived_roles and (not isinstance(roles, list) or not roles):
-            yield Finding(ctx.spec.path, where, "LINT-OAS-004", f"{op_id or path} has no x-roles")
+            yield ctx.finding(where, "LINT-OAS-004", f"{op_id or path} has no x-roles")
         elif isinstance(roles, list) and ctx.roles is not None:
             for role in roles:
                 if role not in ctx.roles:
-                    yield Finding(
-                        ctx.spec.path,
+                    yield ctx.finding(
                         where + "/x-roles",
                         "LINT-OAS-004",
                         f"{op_id or path}: unknown role {role!r}",
@@ -213,9 +200,7 @@ def check_operation_metadata(ctx: OpenAPIContext) -> Iterator[Finding]:
         codes = operation.get("x-error-codes")
         derived_codes = codes is None and ctx.supplied(path, method, operation, "x-error-codes")
         if not derived_codes and not isinstance(codes, list):
-            yield Finding(
-                ctx.spec.path, where, "LINT-OAS-004", f"{op_id or path} has no x-error-codes list"
-            )
+            yield ctx.finding(where, "LINT-OAS-004", f"{op_id or path} has no x-error-codes list")
 
 
 @rule(
@@ -236,11 +221,8 @@ def check_error_codes(ctx: OpenAPIContext) -> Iterator[Finding]:
             problem = ctx.catalog.availability(str(code), ctx.spec.key, ctx.spec.version)
             if problem:
                 where = pointer("paths", path, method, "x-error-codes", index)
-                yield Finding(
-                    ctx.spec.path,
-                    where,
-                    "LINT-OAS-005",
-                    f"{operation.get('operationId', path)}: {problem}",
+                yield ctx.finding(
+                    where, "LINT-OAS-005", f"{operation.get('operationId', path)}: {problem}"
                 )
 
 
@@ -255,7 +237,7 @@ def _description_codes(
     for code in error_codes_in(schema["description"], rules.error_code_pattern):
         problem = catalog.availability(code, ctx.spec.key, ctx.spec.version)
         if problem:
-            yield Finding(ctx.spec.path, where, "LINT-OAS-005", f"{rules.error_schema}: {problem}")
+            yield ctx.finding(where, "LINT-OAS-005", f"{rules.error_schema}: {problem}")
 
 
 def _example_error_codes(media: dict) -> Iterator[tuple[tuple, str]]:
@@ -295,17 +277,13 @@ def check_error_examples(ctx: OpenAPIContext) -> Iterator[Finding]:
                     )
                     problem = ctx.catalog.availability(code, ctx.spec.key, ctx.spec.version)
                     if problem:
-                        yield Finding(
-                            ctx.spec.path,
-                            where,
-                            "LINT-OAS-006",
-                            f"{op_id} {status} example: {problem}",
+                        yield ctx.finding(
+                            where, "LINT-OAS-006", f"{op_id} {status} example: {problem}"
                         )
                         continue
                     expected = ctx.catalog.codes[code].http_status
                     if str(status).isdigit() and int(status) != expected:
-                        yield Finding(
-                            ctx.spec.path,
+                        yield ctx.finding(
                             where,
                             "LINT-OAS-006",
                             f"{op_id} {status} example uses {code}, which the catalog gives HTTP {expected}",
@@ -331,52 +309,40 @@ def check_examples(ctx: OpenAPIContext) -> Iterator[Finding]:
         try:
             error = next(iter(OAS30Validator(schema, registry=registry).iter_errors(value)), None)
         except Exception as exc:  # an unresolvable schema is LINT-OAS-001's finding
-            yield Finding(
-                ctx.spec.path, where, "LINT-OAS-007", f"{label}: schema cannot be evaluated: {exc}"
-            )
+            yield ctx.finding(where, "LINT-OAS-007", f"{label}: schema cannot be evaluated: {exc}")
             return
         if error is not None:
             at = pointer(*error.absolute_path) or "/"
-            yield Finding(
-                ctx.spec.path,
-                where,
-                "LINT-OAS-007",
-                f"{label} does not validate at {at}: {error.message}",
+            yield ctx.finding(
+                where, "LINT-OAS-007", f"{label} does not validate at {at}: {error.message}"
             )
 
-    for path, method, operation in iter_operations(ctx.document):
-        op_id = operation.get("operationId", path)
-        body = resolve_local(ctx.document, operation.get("requestBody"))
-        body_base = ("paths", path, method, "requestBody")
-        if isinstance(body, dict) and operation.get("requestBody", {}).get("$ref"):
-            body_base = tuple(json_pointer.split(operation["requestBody"]["$ref"]))
-        for media_type, media in ((body or {}).get("content") or {}).items():
+    def content_examples(node: object, base: tuple, label: str) -> Iterator[Finding]:
+        """The examples of each media type of a request body or a response (or a $ref to one).
+
+        Findings point into the node the $ref names, where the example is written.
+        """
+        if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            base = tuple(json_pointer.split(node["$ref"]))
+        resolved = resolve_local(ctx.document, node)
+        for media_type, media in ((resolved or {}).get("content") or {}).items():
             if not isinstance(media, dict) or "schema" not in media:
                 continue
             for parts, value in _media_examples(media):
-                where = pointer(*body_base, "content", media_type, *parts)
-                yield from validate(
-                    (*body_base, "content", media_type, "schema"),
-                    value,
-                    where,
-                    f"{op_id} request example",
-                )
+                where = pointer(*base, "content", media_type, *parts)
+                yield from validate((*base, "content", media_type, "schema"), value, where, label)
+
+    for path, method, operation in iter_operations(ctx.document):
+        op_id = operation.get("operationId", path)
+        yield from content_examples(
+            operation.get("requestBody"),
+            ("paths", path, method, "requestBody"),
+            f"{op_id} request example",
+        )
         for status, response in (operation.get("responses") or {}).items():
-            base: tuple = ("paths", path, method, "responses", status)
-            if isinstance(response, dict) and isinstance(response.get("$ref"), str):
-                base = tuple(json_pointer.split(response["$ref"]))
-            resolved = resolve_local(ctx.document, response)
-            for media_type, media in ((resolved or {}).get("content") or {}).items():
-                if not isinstance(media, dict) or "schema" not in media:
-                    continue
-                for parts, value in _media_examples(media):
-                    where = pointer(*base, "content", media_type, *parts)
-                    yield from validate(
-                        (*base, "content", media_type, "schema"),
-                        value,
-                        where,
-                        f"{op_id} {status} example",
-                    )
+            yield from content_examples(
+                response, ("paths", path, method, "responses", status), f"{op_id} {status} example"
+            )
 
 
 @rule("LINT-OAS-008", "schema-level examples validate against the schema they annotate", "openapi")
@@ -395,16 +361,12 @@ def check_schema_examples(ctx: OpenAPIContext) -> Iterator[Finding]:
             try:
                 error = next(iter(validator.iter_errors(subschema["example"])), None)
             except Exception as exc:
-                yield Finding(
-                    ctx.spec.path,
-                    pointer(*path),
-                    "LINT-OAS-008",
-                    f"schema cannot be evaluated: {exc}",
+                yield ctx.finding(
+                    pointer(*path), "LINT-OAS-008", f"schema cannot be evaluated: {exc}"
                 )
                 continue
             if error is not None:
-                yield Finding(
-                    ctx.spec.path,
+                yield ctx.finding(
                     pointer(*path, "example"),
                     "LINT-OAS-008",
                     f"example does not validate: {error.message}",

@@ -299,6 +299,11 @@ def _headers(headers: Mapping[str, str]) -> str:
     return "".join(f"{_e(name)}: {_e(value)}\n" for name, value in headers.items())
 
 
+def _message(start_line: str, message: Mapping[str, Any]) -> str:
+    """An HTTP request or response as shown: start line, headers, a blank line, the body."""
+    return f"{start_line}\n{_headers(message['headers'])}\n{_e(_body(message['body']))}"
+
+
 def _status_class(status: int) -> str:
     if status >= 400:
         return "bad"
@@ -312,11 +317,11 @@ def _exchange(index: int, exchange: RecordedExchange) -> str:
         '<div class="exchange">',
         f"<h4>Exchange {index} · {_e(exchange.participant)} · {exchange.elapsed_ms:.1f} ms</h4>",
         '<div class="pair"><div><h5>Request</h5><pre class="request">',
-        f'<span class="request-line">{_e(request["method"])} '
-        f'<span class="request-url">{_e(request["url"])}</span></span>\n',
-        _headers(request["headers"]),
-        "\n",
-        _e(_body(request["body"])),
+        _message(
+            f'<span class="request-line">{_e(request["method"])} '
+            f'<span class="request-url">{_e(request["url"])}</span></span>',
+            request,
+        ),
         "</pre></div><div><h5>Response</h5>",
     ]
     response = record["response"]
@@ -326,11 +331,11 @@ def _exchange(index: int, exchange: RecordedExchange) -> str:
     else:
         out += [
             '<pre class="response">',
-            f'<span class="status-line {_status_class(response["status"])}">'
-            f"HTTP {_e(response['status'])}</span>\n",
-            _headers(response["headers"]),
-            "\n",
-            _e(_body(response["body"])),
+            _message(
+                f'<span class="status-line {_status_class(response["status"])}">'
+                f"HTTP {_e(response['status'])}</span>",
+                response,
+            ),
             "</pre>",
         ]
         if exchange.transport_error:

@@ -143,21 +143,27 @@ class ScenarioRunner:
         operation: str | None = None,
         declared_skip: bool = False,
     ) -> CheckResult:
-        text = REGISTRY[check].requirement
-        if requirement:
-            text = f"{requirement}: {text}"
-        return CheckResult(
-            id=check,
-            suite=self.suite,
-            case=case,
-            requirement=text,
-            status=status,
-            message=message,
+        entry = REGISTRY[check]
+        return CheckResult.of(
+            entry,
+            self.suite,
+            case,
+            status,
+            message,
+            f"{requirement}: {entry.requirement}" if requirement else None,
             operation=operation,
             clause=None,
             evidence=evidence,
             rerun=self.session.rerun(self.suite, case.split(":")[0]),
             declared_skip=declared_skip,
+        )
+
+    def _as_expected(
+        self, step: Step, case: str, status: Status, message: str, **details: Any
+    ) -> CheckResult:
+        """The step's own verdict (did the answer meet the scenario's expectation)."""
+        return self._result(
+            STEP_AS_EXPECTED.id, case, status, message, requirement=step.requirement, **details
         )
 
     def _dataset(self, scenario: Scenario) -> dict[str, Any] | None:
@@ -316,38 +322,20 @@ class ScenarioRunner:
     ) -> None:
         case = self._case(scenario, step)
         if step.call not in self.operations:
-            self.session.record_case(
-                self.suite,
+            skipped = self._as_expected(
+                step,
                 case,
-                [
-                    self._result(
-                        STEP_AS_EXPECTED.id,
-                        case,
-                        Status.SKIP,
-                        f"{step.call} is not an operation of the declared spec versions",
-                        requirement=step.requirement,
-                        declared_skip=True,
-                    )
-                ],
+                Status.SKIP,
+                f"{step.call} is not an operation of the declared spec versions",
+                declared_skip=True,
             )
+            self.session.record_case(self.suite, case, [skipped])
             return
         try:
             exchange = self._send(target, scenario, step)
         except PathError as exc:
-            self.session.record_case(
-                self.suite,
-                case,
-                [
-                    self._result(
-                        STEP_AS_EXPECTED.id,
-                        case,
-                        Status.ERROR,
-                        str(exc),
-                        requirement=step.requirement,
-                        operation=step.call,
-                    )
-                ],
-            )
+            failed = self._as_expected(step, case, Status.ERROR, str(exc), operation=step.call)
+            self.session.record_case(self.suite, case, [failed])
             return
         expected: Exchange | None = None
         if reference is not None:
@@ -362,12 +350,11 @@ class ScenarioRunner:
             self._save(step, reference, expected)  # type: ignore[arg-type]
         results = [
             *checked,
-            self._result(
-                STEP_AS_EXPECTED.id,
+            self._as_expected(
+                step,
                 case,
                 Status.FAIL if problems else Status.PASS,
                 "; ".join(problems),
-                requirement=step.requirement,
                 evidence=(exchange.record,),
                 operation=step.call,
             ),

@@ -160,13 +160,12 @@ def record(
     declared_skip: bool = False,
 ) -> CheckResult:
     """Record a result the suite judged itself (a case check), with a progress line."""
-    result = CheckResult(
-        id=check_id,
-        suite=suite,
-        case=case,
-        requirement=REGISTRY[check_id].requirement,
-        status=status,
-        message=message,
+    result = CheckResult.of(
+        REGISTRY[check_id],
+        suite,
+        case,
+        status,
+        message,
         operation=operation,
         clause=clause,
         evidence=tuple(evidence),

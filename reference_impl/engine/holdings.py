@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from itertools import pairwise
@@ -33,9 +33,11 @@ __all__ = [
     "CRR",
     "CRR_ID_BASE",
     "MW_TOLERANCE",
+    "TERM_FIELDS",
     "CrrType",
     "HedgeType",
     "Holdings",
+    "IssueOrigin",
     "MarketTerm",
 ]
 
@@ -71,6 +73,10 @@ class MarketTerm(StrEnum):
     LOAD_MIGRATION = "LOAD_MIGRATION"
     SECONDARY_MARKET = "SECONDARY_MARKET"
     SYSTEM = "SYSTEM"
+
+
+TERM_FIELDS = ("source", "sink", "mw", "time_of_use", "start", "end")
+"""What a new CRR takes from what it is issued for (path, MW, time of use, term), as they are."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +141,15 @@ class CRR:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class IssueOrigin:
+    """The process that issues a CRR outside the clearing: the CRR fields that say so."""
+
+    market_name: str
+    market_term: MarketTerm
+    crr_type: CrrType | None = None
+
+
 class Holdings:
     """Every CRR currently held, by ID."""
 
@@ -162,6 +177,24 @@ class Holdings:
         crr = CRR(crr_id=self.new_id(), **fields)
         self._crrs[crr.crr_id] = crr
         return crr
+
+    def issue(
+        self,
+        owner: str,
+        terms: object,
+        origin: IssueOrigin,
+        hedge_type: HedgeType = HedgeType.OBLIGATION,
+    ) -> CRR:
+        """Issue to ``owner`` a new CRR on ``terms``, stamped with the process that made it.
+
+        TOR conversion, load migration and secondary-market transfers all give a
+        participant a CRR on terms decided elsewhere; ``terms`` is anything with the
+        :data:`TERM_FIELDS` attributes (an approved conversion record, a share moved
+        with the load, a piece taken from the seller). Only the origin differs, and
+        its fields are the CRR's fields of the same names.
+        """
+        copied = {name: getattr(terms, name) for name in TERM_FIELDS}
+        return self.create(owner=owner, hedge_type=hedge_type, **copied, **asdict(origin))
 
     # -- reading --------------------------------------------------------------
 

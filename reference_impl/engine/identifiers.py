@@ -7,7 +7,18 @@ snapshot).
 
 from __future__ import annotations
 
-__all__ = ["IdCounters"]
+from collections.abc import Mapping
+from typing import TypeVar
+
+__all__ = ["IdCounters", "by_id"]
+
+T = TypeVar("T")
+
+
+def by_id(records: Mapping[str, T]) -> list[T]:
+    """The records of a book keyed by ID (or name), in ID order: the order replies and
+    snapshots list them in, so that replaying the same commands lists them the same way."""
+    return [records[key] for key in sorted(records)]
 
 
 class IdCounters:

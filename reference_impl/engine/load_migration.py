@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 
 from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
-from reference_impl.engine.holdings import CrrType, Holdings, MarketTerm
-from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.holdings import CrrType, Holdings, IssueOrigin, MarketTerm
+from reference_impl.engine.identifiers import IdCounters, by_id
 from reference_impl.engine.limits import require_items
 from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import MarketKey, MarketType, Period, Tier, TimeOfUse
@@ -54,6 +54,10 @@ __all__ = [
 ]
 
 LOAD_MIGRATION_MARKET = "LOAD_MIGRATION"
+LOAD_MIGRATION_ORIGIN = IssueOrigin(
+    LOAD_MIGRATION_MARKET, MarketTerm.LOAD_MIGRATION, CrrType.LSE_LMT
+)
+"""A share moved with the load becomes an ``LSE_LMT`` CRR of market ``LOAD_MIGRATION``."""
 _NAME = re.compile(r"^LM_(?:AN_(?P<ay>\d{4})|MN_(?P<my>\d{4})_M(?P<mm>0[1-9]|1[0-2]))$")
 
 LoadMetric = Callable[[str, str, TimeOfUse, MarketKey], float]
@@ -369,18 +373,8 @@ class LoadMigration:
                 (record.to_lse, crr.source, crr.sink, "TRANSFERRED"),
                 (record.from_lse, crr.sink, crr.source, "COUNTER_FLOW"),
             ):
-                created = self._holdings.create(
-                    owner=lse,
-                    source=source,
-                    sink=sink,
-                    mw=mw,
-                    time_of_use=crr.time_of_use,
-                    start=begin,
-                    end=end,
-                    market_name=LOAD_MIGRATION_MARKET,
-                    market_term=MarketTerm.LOAD_MIGRATION,
-                    crr_type=CrrType.LSE_LMT,
-                )
+                share = replace(crr, source=source, sink=sink, mw=mw, start=begin, end=end)
+                created = self._holdings.issue(lse, share, LOAD_MIGRATION_ORIGIN)
                 moved.append(
                     {
                         "lse": lse,
@@ -446,7 +440,7 @@ class LoadMigration:
 
     def all_markets(self) -> list[LoadMigrationMarket]:
         """Every market, by name."""
-        return [self._markets[k] for k in sorted(self._markets)]
+        return by_id(self._markets)
 
     def snapshot(self) -> dict:
         """Markets, submissions and results as plain data."""
@@ -463,5 +457,5 @@ class LoadMigration:
                 }
                 for m in self.all_markets()
             ],
-            "submissions": [self._submissions[k].to_dict() for k in sorted(self._submissions)],
+            "submissions": [s.to_dict() for s in by_id(self._submissions)],
         }

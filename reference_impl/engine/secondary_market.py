@@ -23,8 +23,8 @@ from enum import StrEnum
 
 from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
-from reference_impl.engine.holdings import CRR, Holdings, MarketTerm
-from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.holdings import CRR, Holdings, IssueOrigin, MarketTerm
+from reference_impl.engine.identifiers import IdCounters, by_id
 from reference_impl.engine.limits import require_items
 from reference_impl.engine.markets import SUB_MARKETS, TimeOfUse
 from reference_impl.engine.participants import ParticipantBook
@@ -277,19 +277,8 @@ class SecondaryMarket:
             template = self._holdings.take(
                 offer.offerer, offer.crr_id, offer.mw, offer.start, offer.end
             )
-            created = self._holdings.create(
-                owner=responder.name,
-                source=template.source,
-                sink=template.sink,
-                mw=offer.mw,
-                time_of_use=template.time_of_use,
-                start=offer.start,
-                end=offer.end,
-                market_name=SECONDARY_MARKET,
-                market_term=MarketTerm.SECONDARY_MARKET,
-                crr_type=template.crr_type,
-                hedge_type=template.hedge_type,
-            )
+            origin = IssueOrigin(SECONDARY_MARKET, MarketTerm.SECONDARY_MARKET, template.crr_type)
+            created = self._holdings.issue(responder.name, template, origin, template.hedge_type)
             target.status = OfferStatus.ACCEPTED
             offer.status = OfferStatus.ACCEPTED
             offer.transferred_crr_id = created.crr_id
@@ -356,11 +345,7 @@ class SecondaryMarket:
 
     def offers_of(self, participant_name: str) -> list[SecondaryOffer]:
         """Offers the participant made or was offered, by request ID."""
-        return [
-            self._offers[k]
-            for k in sorted(self._offers)
-            if self._offers[k].is_party(participant_name)
-        ]
+        return [o for o in by_id(self._offers) if o.is_party(participant_name)]
 
     def _visible(self, participant_name: str, request_id: object) -> SecondaryOffer:
         participant = self._participants.get(participant_name)
@@ -375,4 +360,4 @@ class SecondaryMarket:
 
     def snapshot(self) -> list[dict]:
         """Every offer as plain data, by request ID."""
-        return [self._offers[k].to_dict() for k in sorted(self._offers)]
+        return [o.to_dict() for o in by_id(self._offers)]

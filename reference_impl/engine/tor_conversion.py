@@ -23,8 +23,8 @@ from enum import StrEnum
 
 from reference_impl.engine.clock import format_utc, parse_utc
 from reference_impl.engine.errors import DomainError, FindingCollector
-from reference_impl.engine.holdings import CRR, CrrType, Holdings, MarketTerm
-from reference_impl.engine.identifiers import IdCounters
+from reference_impl.engine.holdings import CRR, CrrType, Holdings, IssueOrigin, MarketTerm
+from reference_impl.engine.identifiers import IdCounters, by_id
 from reference_impl.engine.limits import Limits, require_items
 from reference_impl.engine.locations import LocationBook
 from reference_impl.engine.markets import SUB_MARKETS, TimeOfUse
@@ -42,6 +42,8 @@ __all__ = [
 ]
 
 SYSTEM_MARKET = "SYSTEM"
+TOR_ORIGIN = IssueOrigin(SYSTEM_MARKET, MarketTerm.SYSTEM, CrrType.TOR)
+"""An approved record becomes a TOR CRR of market ``SYSTEM``."""
 
 
 class ConversionStatus(StrEnum):
@@ -368,18 +370,7 @@ class TorConversion:
                 record.status = ConversionStatus.APPROVED if approved else ConversionStatus.REJECTED
                 record.comment = comment
                 if approved:
-                    crr = self._holdings.create(
-                        owner=request.participant,
-                        source=record.source,
-                        sink=record.sink,
-                        mw=record.mw,
-                        time_of_use=record.time_of_use,
-                        start=record.start,
-                        end=record.end,
-                        market_name=SYSTEM_MARKET,
-                        market_term=MarketTerm.SYSTEM,
-                        crr_type=CrrType.TOR,
-                    )
+                    crr = self._holdings.issue(request.participant, record, TOR_ORIGIN)
                     record.crr_id = crr.crr_id
                     created.append(crr)
             request.updated_at = now
@@ -392,7 +383,7 @@ class TorConversion:
                     "requestStatus": str(request.status),
                 }
             )
-        return outcomes, created, [touched[k] for k in sorted(touched)]
+        return outcomes, created, by_id(touched)
 
     # -- queries --------------------------------------------------------------------
 
@@ -420,15 +411,11 @@ class TorConversion:
 
     def requests_of(self, participant_name: str) -> list[ConversionRequest]:
         """Requests the participant submitted or approves records of, by request ID."""
-        return [
-            self._requests[k]
-            for k in sorted(self._requests)
-            if self._requests[k].visible_to(participant_name)
-        ]
+        return [r for r in by_id(self._requests) if r.visible_to(participant_name)]
 
     def contracts(self) -> list[TorContract]:
         """Every TOR contract, by ID."""
-        return [self._contracts[k] for k in sorted(self._contracts)]
+        return by_id(self._contracts)
 
     def snapshot(self) -> dict:
         """Windows, contracts and requests as plain data."""
@@ -439,8 +426,8 @@ class TorConversion:
             ],
             "contracts": [c.to_dict() for c in self.contracts()],
             "requests": [
-                self._requests[k].view(self._requests[k].participant)
-                | {"records": [r.to_dict() for r in self._requests[k].records]}
-                for k in sorted(self._requests)
+                request.view(request.participant)
+                | {"records": [r.to_dict() for r in request.records]}
+                for request in by_id(self._requests)
             ],
         }

@@ -20,6 +20,8 @@ exactly once and with all its bids (REL-003).
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from typing import Any
 
 from harness.results import Status
 from harness.session import Session
@@ -41,6 +43,8 @@ WORKERS_PER_PARTICIPANT = 2
 CRASH_SECONDS = 20.0
 """The crash case's load runs at most this long; the kill comes well before."""
 CRASH_KILL_AFTER = 1.0
+SHOWN_PROBLEMS = 10
+"""A FAIL message lists this many problems at most, then says how many more."""
 
 LOAD_CASE = "load: participants submitting and reading concurrently"
 CRASH_CASE = "crash: SIGKILL under load, then restart"
@@ -92,36 +96,31 @@ def _load(session: Session) -> None:
     )
     figures = run.figures()
     statuses = ", ".join(f"{k}: {n}" for k, n in sorted(run.statuses.items()))
-    record(
+    _judged(
         session,
-        NAME,
         LOAD_CASE,
         "REL-001",
-        Status.FAIL if run.failure_count else Status.PASS,
         (
             f"{run.failure_count} request(s) answered 5xx or not at all; "
             if run.failure_count
             else "no 5xx, every request answered; "
         )
         + f"{figures} (answers: {statuses})",
+        failed=bool(run.failure_count),
         evidence=run.failures,
     )
     problems, present = verify(session, run)
-    shown = "; ".join(problems[:10]) + (
-        f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
-    )
-    record(
+    _judged(
         session,
-        NAME,
         LOAD_CASE,
         "REL-002",
-        Status.FAIL if problems else Status.PASS,
         (
-            f"{len(run.acknowledged)} acknowledged, {present} present: {shown}"
+            f"{len(run.acknowledged)} acknowledged, {present} present: {_listed(problems)}"
             if problems
             else f"all {len(run.acknowledged)} acknowledged portfolios present exactly once "
             f"and complete in {market} ({present} present)"
         ),
+        failed=bool(problems),
     )
 
 
@@ -137,16 +136,28 @@ def _crash(session: Session) -> None:
         )
         return
     outcome = crash.crash_and_restart(kill_after=CRASH_KILL_AFTER, seconds=CRASH_SECONDS)
-    shown = "; ".join(outcome.problems[:10])
-    if len(outcome.problems) > 10:
-        shown += f" (and {len(outcome.problems) - 10} more)"
-    record(
+    _judged(
         session,
-        NAME,
         CRASH_CASE,
         "REL-003",
-        Status.FAIL if outcome.problems else Status.PASS,
-        f"{outcome.message}: {shown}"
+        f"{outcome.message}: {_listed(outcome.problems)}"
         if outcome.problems
         else f"{outcome.message}: every acknowledged portfolio exactly once and complete",
+        failed=bool(outcome.problems),
     )
+
+
+def _judged(
+    session: Session, case: str, check_id: str, message: str, *, failed: bool, **details: Any
+) -> None:
+    """Record a check this suite judged over a whole case: FAIL when ``failed``, else PASS."""
+    status = Status.FAIL if failed else Status.PASS
+    record(session, NAME, case, check_id, status, message, **details)
+
+
+def _listed(problems: Sequence[str]) -> str:
+    """The first problems, and how many more there are: a run can find thousands."""
+    shown = "; ".join(problems[:SHOWN_PROBLEMS])
+    if len(problems) > SHOWN_PROBLEMS:
+        shown += f" (and {len(problems) - SHOWN_PROBLEMS} more)"
+    return shown
