@@ -64,7 +64,11 @@ class Run:
     checks: int
     statuses: dict[str, int]
     chunks_delayed: int
+    not_passed: list[str]
+    """Every check key that is not PASS or SKIP, with its status and message's start."""
     same_verdicts_as_first: bool | None = None
+    differences: dict[str, int] | None = None
+    """Per suite, how many check keys or statuses differ from the first run's."""
 
 
 class SlowLink:
@@ -210,8 +214,26 @@ def certify_once(
     statuses: dict[str, int] = {}
     for check in checks:
         statuses[check["status"]] = statuses.get(check["status"], 0) + 1
-    keys = [(f"{c['case']} [{c['id']}]", c["status"]) for c in checks]
-    return Run(concurrency, round(seconds, 1), done.returncode, len(checks), statuses, chunks), keys
+    keys = [(c["suite"], f"{c['case']} [{c['id']}]", c["status"]) for c in checks]
+    not_passed = [
+        f"{c['status']} {c['case']} [{c['id']}]: {str(c.get('message', ''))[:160]}"
+        for c in checks
+        if c["status"] not in ("PASS", "SKIP")
+    ]
+    run = Run(
+        concurrency, round(seconds, 1), done.returncode, len(checks), statuses, chunks, not_passed
+    )
+    return run, keys
+
+
+def _differences(
+    first: list[tuple[str, str, str]], other: list[tuple[str, str, str]]
+) -> dict[str, int]:
+    """Per suite, the check keys (with status) one run has and the other has not."""
+    counts: dict[str, int] = {}
+    for suite, _key, _status in set(first) ^ set(other):
+        counts[suite] = counts.get(suite, 0) + 1
+    return counts
 
 
 def _levels(text: str) -> list[int]:
@@ -238,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     levels = _levels(args.concurrency)
     runs: list[Run] = []
-    first: list[tuple[str, str]] | None = None
+    first: list[tuple[str, str, str]] | None = None
     with tempfile.TemporaryDirectory(prefix="crr-latency-bench-") as tmp:
         work = Path(tmp)
         pki = init_pki(work / "pki")
@@ -248,6 +270,7 @@ def main(argv: list[str] | None = None) -> int:
                 first = keys
             else:
                 run.same_verdicts_as_first = keys == first
+                run.differences = _differences(first, keys)
             runs.append(run)
             print(
                 f"concurrency {run.concurrency}: {run.seconds:.1f} s, exit {run.exit_code}, "
@@ -260,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
                 ),
                 flush=True,
             )
+            for line in run.not_passed[:10]:
+                print(f"  {line}", flush=True)
+            if run.differences:
+                print(f"  differing keys per suite: {run.differences}", flush=True)
     base = runs[0].seconds
     result = {
         "delay_ms": args.delay_ms,
