@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from crr_contract.operations import Operation, ServiceSpec
-from harness.certify.case_pool import CURRENT_BUFFER, CasePool
+from harness.case_pool import CURRENT_BUFFER, CasePool
 from harness.checks import REGISTRY, CheckContext, run_checks
 from harness.client import Exchange, TargetClient
 from harness.results import CheckResult, RunReport, Status
@@ -64,7 +64,7 @@ class Session:
         case runs when submitted. Otherwise the cases run on that many workers when
         the block ends: a ``lane`` (a participant's id, for its writes) keeps its
         cases in submission order and never overlapping, and results reach the
-        report in submission order either way (``harness.certify.case_pool``).
+        report in submission order either way (``harness.case_pool``).
         """
         if self.concurrency <= 1 or CURRENT_BUFFER.get() is not None:
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.certify.case_pool import CURRENT_BUFFER, CasePool
+from harness.case_pool import CURRENT_BUFFER, CasePool
 from harness.certify.run import certify
 from harness.cli import main
 from harness.errors import InputError
