@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -77,8 +78,17 @@ class TargetClient:
         self.timeout = timeout
         self.log: list[RecordedExchange] = []
         self._clients: dict[str, httpx.Client] = {}
+        self._clients_lock = threading.Lock()
+        """Cases on several workers (``certify --concurrency``) share one pool per participant."""
 
     def _client(self, participant: Participant) -> httpx.Client:
+        client = self._clients.get(participant.id)
+        if client is not None:
+            return client
+        with self._clients_lock:
+            return self._new_client(participant)
+
+    def _new_client(self, participant: Participant) -> httpx.Client:
         client = self._clients.get(participant.id)
         if client is None:
             headers: dict[str, str] = {}

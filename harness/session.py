@@ -8,14 +8,16 @@ command that reruns just that case. Progress goes to stderr as it happens.
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import sys
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from crr_contract.operations import Operation, ServiceSpec
+from harness.case_pool import CURRENT_BUFFER, CasePool
 from harness.checks import REGISTRY, CheckContext, run_checks
 from harness.client import Exchange, TargetClient
 from harness.results import CheckResult, RunReport, Status
@@ -39,6 +41,8 @@ class Session:
     on_result: Callable[[CheckResult], None] | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
     """Suite options from the command line (scenarios directory, wait timeout, budgets)."""
+    concurrency: int = 1
+    """How many independent cases may run at once (``certify --concurrency``)."""
     _cases: int = 0
 
     def operations(self) -> list[Operation]:
@@ -52,7 +56,32 @@ class Session:
             [*map(shlex.quote, self.rerun_base), "--suite", suite, "-k", Selection.exact(case)]
         )
 
+    @contextlib.contextmanager
+    def independent_cases(self) -> Iterator[Callable[..., None]]:
+        """Yield ``submit(work, lane=None)`` for cases that do not depend on each other.
+
+        With ``concurrency`` 1, or inside a case already running on a worker, each
+        case runs when submitted. Otherwise the cases run on that many workers when
+        the block ends: a ``lane`` (a participant's id, for its writes) keeps its
+        cases in submission order and never overlapping, and results reach the
+        report in submission order either way (``harness.case_pool``).
+        """
+        if self.concurrency <= 1 or CURRENT_BUFFER.get() is not None:
+
+            def run_now(work: Callable[[], None], *, lane: str | None = None) -> None:
+                work()
+
+            yield run_now
+            return
+        pool = CasePool(self.concurrency)
+        yield pool.submit
+        pool.run(lambda buffer: buffer.replay())
+
     def record(self, result: CheckResult) -> None:
+        buffer = CURRENT_BUFFER.get()
+        if buffer is not None:  # a case on a worker: handed over in order later
+            buffer.entries.append(lambda: self.record(result))
+            return
         self.report.results.append(result)
         if self.on_result is not None:
             self.on_result(result)
@@ -100,6 +129,11 @@ class Session:
 
     def record_case(self, suite: str, case: str, results: Sequence[CheckResult]) -> None:
         """Record results a suite judged itself, and show the case's progress line."""
+        buffer = CURRENT_BUFFER.get()
+        if buffer is not None:  # a case on a worker: handed over in order later
+            kept = tuple(results)
+            buffer.entries.append(lambda: self.record_case(suite, case, kept))
+            return
         for result in results:
             self.record(result)
         self._progress(suite, case, results)

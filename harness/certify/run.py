@@ -24,6 +24,7 @@ from harness.certify.repeat import rerun_failures
 from harness.checks import CheckContext
 from harness.client import TargetClient
 from harness.coverage import RunScope, ScenarioRequirement, compute_coverage
+from harness.errors import InputError
 from harness.reports import write_reports
 from harness.results import RunReport, SpecFileUsed, new_run_id
 from harness.selection import Selection
@@ -59,6 +60,7 @@ def certify(
     allure_evidence: str = "failures",
     repeat: int = 0,
     min_coverage: float | None = None,
+    concurrency: int | None = None,
 ) -> RunReport:
     """Run ``suites`` in order against ``config``'s target; returns the (written) report.
 
@@ -68,8 +70,11 @@ def certify(
     many times (``harness.certify.repeat``); the target's waivers apply last.
     Every write of the reports recomputes the coverage section; with
     ``min_coverage``, a run that provoked a smaller share of (operation, error
-    code) pairs has verdict FAIL.
+    code) pairs has verdict FAIL. ``concurrency`` is how many independent cases
+    run at once: by default what the target declares it accepts, and never more
+    (``InputError`` otherwise, before anything runs).
     """
+    workers = _workers(config, concurrency)
     specs = config.load_specs()
     catalog = ErrorCatalog.load(config.specs_dir / "errors" / "catalog.yaml")
     seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
@@ -113,16 +118,18 @@ def certify(
             rerun_base=list(rerun_base),
             out=stream,
             options=dict(options or {}),
+            concurrency=workers,
         )
         _preflight(session, suites, stream)
         try:
-            for name in suites:
+            for position, name in enumerate(suites, start=1):
                 print(f"crr-harness {command.split()[0]}: suite {name}", file=stream, flush=True)
                 try:
                     SUITES[name].run(session)
                 except Exception as exc:
                     session.record_crash(name, exc)
-                write(report)
+                if position < len(suites):
+                    write(report)  # the last suite's results are written by the final write
 
             def run_suite(name: str, into: RunReport, chosen: Selection) -> None:
                 rerun = dataclasses.replace(session, report=into, selection=chosen)
@@ -143,6 +150,20 @@ def certify(
             waive_report(report, config.waivers, _day(report.started_at))
             write(report)
     return report
+
+
+def _workers(config: TargetConfig, concurrency: int | None) -> int:
+    """The cases at once for this run: the target's declared limit unless asked for fewer."""
+    if concurrency is None:
+        return config.max_concurrency
+    if concurrency < 1:
+        raise InputError(f"--concurrency {concurrency}: a whole number of cases at once, 1 or more")
+    if concurrency > config.max_concurrency:
+        raise InputError(
+            f"--concurrency {concurrency}: the target declares it accepts at most "
+            f"{config.max_concurrency} at once (max_concurrency in its target.yaml)"
+        )
+    return concurrency
 
 
 def _coverage_inputs(

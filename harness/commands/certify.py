@@ -104,6 +104,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="fail (exit 1) a run that provoked less than RATIO (0 to 1) of the declared "
         "(operation, error code) pairs, naming the ones it missed",
     )
+    parser.add_argument(
+        "--concurrency",
+        metavar="N",
+        help="run up to N independent cases at once (default and maximum: the target's "
+        "declared max_concurrency, 1 when it declares none); a scenario's steps and a "
+        "participant's writes keep their order, and the reports list cases in the same order",
+    )
     parser.add_argument("--list-checks", action="store_true", help="list every check and exit")
     parser.set_defaults(run=run)
 
@@ -116,6 +123,17 @@ def _ratio(text: str) -> float:
         value = -1.0
     if not 0.0 <= value <= 1.0:
         raise InputError(f"--min-coverage {text}: a ratio from 0 to 1 (e.g. 0.5)")
+    return value
+
+
+def _concurrency(text: str) -> int:
+    """``--concurrency``: a whole number of cases at once, 1 or more; else one line, exit 2."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputError(f"--concurrency {text}: a whole number of cases at once, 1 or more")
     return value
 
 
@@ -180,6 +198,7 @@ def run(args: argparse.Namespace) -> int:
 
     suites = _suites(args.suite)
     min_coverage = _ratio(args.min_coverage) if args.min_coverage is not None else None
+    concurrency = _concurrency(args.concurrency) if args.concurrency is not None else None
     wait = parse_duration(args.wait_for_calendar) if args.wait_for_calendar else 0.0
     if args.preflight:
         import tempfile
@@ -230,6 +249,7 @@ def run(args: argparse.Namespace) -> int:
             **run_arguments(args, "certify", run_id),
             options=_options(args, wait),
             min_coverage=min_coverage,
+            concurrency=concurrency,
         )
     shortfall = _coverage_shortfall(report)
     if shortfall:

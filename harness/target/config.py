@@ -101,6 +101,10 @@ class TargetConfig:
     overlays: tuple[Path, ...] = ()
     """OpenAPI Overlay files applied to the declared spec files as they are loaded (CAISO's
     published files carry no x-roles; ``specs/overlays/`` adds ours)."""
+    max_concurrency: int = 1
+    """How many requests at once the target accepts from the harness (``max_concurrency``):
+    ``certify`` runs that many independent cases in parallel by default and never more.
+    Undeclared, one: a target nobody asked is not loaded with parallel requests."""
 
     @property
     def sim_control(self) -> bool:
@@ -147,6 +151,7 @@ class TargetConfig:
             "pki_dir": str(self.pki_dir) if self.pki_dir else None,
             **({"waivers": str(self.waivers_file)} if self.waivers_file else {}),
             "overlays": [str(p) for p in self.overlays],
+            "max_concurrency": self.max_concurrency,
             "participants": [
                 {"id": p.id, "name": p.name, "role": p.role} for p in self.participants
             ],
@@ -186,6 +191,7 @@ def parse_target(
         "pki_dir",
         "waivers",
         "overlays",
+        "max_concurrency",
     }
     unknown = sorted(set(data) - known)
     if unknown:
@@ -215,6 +221,7 @@ def parse_target(
     features = _features(data.get("features"), where)
     waivers_file = _optional_file(data.get("waivers"), base, where, "waivers")
     waivers = load_waivers(waivers_file) if waivers_file is not None else None
+    max_concurrency = _max_concurrency(data.get("max_concurrency", 1), where)
     roles = _known_roles(specs_dir)
     for participant in participants:
         if roles and participant.role not in roles:
@@ -237,6 +244,7 @@ def parse_target(
         waivers_file=waivers_file,
         waivers=waivers,
         overlays=overlays,
+        max_concurrency=max_concurrency,
     )
 
 
@@ -258,6 +266,7 @@ def dump_target(config: TargetConfig, path: Path) -> None:
         "pki_dir": str(config.pki_dir) if config.pki_dir else None,
         "waivers": str(config.waivers_file) if config.waivers_file else None,
         "overlays": [str(p) for p in config.overlays] or None,
+        "max_concurrency": config.max_concurrency if config.max_concurrency != 1 else None,
         "participants": [
             {
                 "id": p.id,
@@ -429,6 +438,15 @@ def _sim_control(
         )
     services[SIMCONTROL] = version
     return str(operator)
+
+
+def _max_concurrency(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(
+            f"{where}: max_concurrency is a whole number of requests at once, 1 or more "
+            f"(not {value!r})"
+        )
+    return value
 
 
 def _features(value: Any, where: str) -> frozenset[str]:

@@ -30,6 +30,7 @@ def declaration_from_dev_pki(
     features: Iterable[str] = (),
     client_cert_header: bool = False,
     description: str = "",
+    max_concurrency: int = 1,
 ) -> dict[str, Any]:
     """The ``target.yaml`` content for a server using the dev PKI in ``pki_dir``."""
     manifest_path = Path(pki_dir) / "manifest.yaml"
@@ -70,6 +71,7 @@ def declaration_from_dev_pki(
         "sim_control": {"operator": operator} if sim_control and operator else False,
         "features": sorted(features),
         "pki_dir": str(Path(pki_dir)),
+        "max_concurrency": max_concurrency,
         "participants": participants,
     }
 

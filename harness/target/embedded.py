@@ -19,7 +19,12 @@ from harness.errors import InputError
 from harness.target.config import SIMCONTROL, TargetConfig
 from harness.target.dev_pki import target_from_dev_pki
 
-__all__ = ["embedded_target"]
+__all__ = ["EMBEDDED_MAX_CONCURRENCY", "embedded_target"]
+
+EMBEDDED_MAX_CONCURRENCY = 4
+"""The requests at once the embedded reference declares it accepts (``max_concurrency`` in
+its target.yaml): its server answers every connection, commits each write before answering
+it, and shares this machine with the harness, so a few at once is what pays."""
 
 
 @contextlib.contextmanager
@@ -70,6 +75,7 @@ def embedded_target(
                 features=features,
                 client_cert_header=client_cert_header,
                 description="crr-harness reference implementation (embedded)",
+                max_concurrency=EMBEDDED_MAX_CONCURRENCY,
             )
     finally:
         system.close()

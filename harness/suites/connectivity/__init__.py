@@ -18,6 +18,9 @@ download type the target lists with its markets.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from crr_contract.examples import example_request, takes_participant
 from crr_contract.operations import Operation
 from harness.session import Session
@@ -34,6 +37,9 @@ JUDGES_EXCHANGES = True
 """Whether every per-exchange check runs on this suite's exchanges (``Session.judge``)."""
 
 _SERVICE_ORDER = ("app_status", "market_info")
+
+Submit = Callable[..., None]
+"""``Session.independent_cases``' ``submit(work, lane=None)``."""
 
 
 def _allowed(session: Session, operation: Operation) -> Participant | None:
@@ -73,19 +79,37 @@ def run(session: Session) -> None:
                 session.skip(
                     NAME, case, "CON-001", "the target does not declare this service", declared=True
                 )
-    for operation in _ordered(session):
-        if operation.service == SIMCONTROL and not _reads(operation):
-            continue
-        _exercise(session, operation)
+    with session.independent_cases() as submit:
+        for operation in _ordered(session):
+            if operation.service == SIMCONTROL and not _reads(operation):
+                continue
+            _exercise(session, operation, submit)
     markets = _discover_markets(session)
-    for operation in session.operations():
-        if operation.service != SIMCONTROL and _reads(operation):
-            _with_target_markets(session, operation, markets)
-    _downloads(session, markets)
+    with session.independent_cases() as submit:
+        for operation in session.operations():
+            if operation.service != SIMCONTROL and _reads(operation):
+                _with_target_markets(session, operation, markets, submit)
+        _downloads(session, markets, submit)
 
 
 def _reads(operation: Operation) -> bool:
     return "read" in (operation.definition.get("tags") or ())
+
+
+def _lane(operation: Operation, caller: Participant) -> str | None:
+    """Reads may overlap anything; a participant's writes keep their order (``_ordered``)."""
+    return None if _reads(operation) else caller.id
+
+
+def _call_and_judge(
+    session: Session,
+    case: str,
+    caller: Participant,
+    operation: Operation,
+    params: dict,
+    body: object = None,
+) -> None:
+    session.judge(NAME, case, [session.client.call(caller, operation, params=params, body=body)])
 
 
 def _find(session: Session, service: str, operation_id: str) -> Operation | None:
@@ -119,7 +143,9 @@ def _discover_markets(session: Session) -> list[str]:
     return found
 
 
-def _with_target_markets(session: Session, operation: Operation, markets: list[str]) -> None:
+def _with_target_markets(
+    session: Session, operation: Operation, markets: list[str], submit: Submit
+) -> None:
     caller = _allowed(session, operation)
     if caller is None:
         return
@@ -129,10 +155,17 @@ def _with_target_markets(session: Session, operation: Operation, markets: list[s
     for market in markets:
         case = f"{operation.name} as {caller.id}: target market {market}"
         if session.wants(NAME, case):
-            exchange = session.client.call(
-                caller, operation, params={**params, "marketName": market}
+            submit(
+                functools.partial(
+                    _call_and_judge,
+                    session,
+                    case,
+                    caller,
+                    operation,
+                    {**params, "marketName": market},
+                ),
+                lane=_lane(operation, caller),
             )
-            session.judge(NAME, case, [exchange])
 
 
 _DOWNLOAD_OPERATION = {
@@ -142,7 +175,7 @@ _DOWNLOAD_OPERATION = {
 }
 
 
-def _downloads(session: Session, markets: list[str]) -> None:
+def _downloads(session: Session, markets: list[str], submit: Submit) -> None:
     """Every download type the target lists, for each market kind, by an allowed caller."""
     for entry in _list_answer(session, "market_data", "getDownloadTypes"):
         operation_id = _DOWNLOAD_OPERATION.get(str(entry.get("access")), "")
@@ -153,15 +186,30 @@ def _downloads(session: Session, markets: list[str]) -> None:
         case = f"{operation.name} as {caller.id}: target type {entry.get('downloadType')}"
         if not session.wants(NAME, case):
             continue
-        exchanges = []
-        for market in markets:
-            params, _body = example_request(operation, caller.name)
-            params.update(downloadType=entry.get("downloadType"), marketName=market)
-            exchanges.append(session.client.call(caller, operation, params=params))
-        session.judge(NAME, case, exchanges)
+        submit(
+            functools.partial(
+                _download_case, session, case, caller, operation, entry.get("downloadType"), markets
+            )
+        )
 
 
-def _exercise(session: Session, operation: Operation) -> None:
+def _download_case(
+    session: Session,
+    case: str,
+    caller: Participant,
+    operation: Operation,
+    download_type: object,
+    markets: list[str],
+) -> None:
+    exchanges = []
+    for market in markets:
+        params, _body = example_request(operation, caller.name)
+        params.update(downloadType=download_type, marketName=market)
+        exchanges.append(session.client.call(caller, operation, params=params))
+    session.judge(NAME, case, exchanges)
+
+
+def _exercise(session: Session, operation: Operation, submit: Submit) -> None:
     allowed = _allowed(session, operation)
     base = operation.name
     if allowed is None:
@@ -180,22 +228,29 @@ def _exercise(session: Session, operation: Operation) -> None:
         case = f"{base} as {allowed.id}: spec example"
         if session.wants(NAME, case):
             params, body = example_request(operation, allowed.name)
-            session.judge(
-                NAME, case, [session.client.call(allowed, operation, params=params, body=body)]
+            submit(
+                functools.partial(_call_and_judge, session, case, allowed, operation, params, body),
+                lane=_lane(operation, allowed),
             )
         if takes_participant(operation):
             other = _other_name(session, allowed)
             case = f"{base} as {allowed.id}: naming {other}"
             if session.wants(NAME, case):
                 params, body = example_request(operation, other)
-                session.judge(
-                    NAME, case, [session.client.call(allowed, operation, params=params, body=body)]
+                submit(
+                    functools.partial(
+                        _call_and_judge, session, case, allowed, operation, params, body
+                    ),
+                    lane=_lane(operation, allowed),
                 )
     forbidden = _forbidden(session, operation)
     if forbidden is not None:
         case = f"{base} as {forbidden.id}: role not allowed"
         if session.wants(NAME, case):
             params, body = example_request(operation, forbidden.name)
-            session.judge(
-                NAME, case, [session.client.call(forbidden, operation, params=params, body=body)]
+            submit(
+                functools.partial(
+                    _call_and_judge, session, case, forbidden, operation, params, body
+                ),
+                lane=_lane(operation, forbidden),
             )

@@ -20,6 +20,7 @@ control (not judged): a marker A cannot see either is said so in the result.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import secrets
 from collections.abc import Callable
@@ -373,44 +374,72 @@ def run(session: Session, suite: str, garden: Garden) -> None:
     unseen = [markers[k] for k in markers if k not in seen_by_owner]
     note = f"; not visible to {owner.name} either: {', '.join(unseen)}" if unseen else ""
     missed = f"; not planted: {'; '.join(garden.missed)}" if garden.missed else ""
-    for reader in _readers(session, owner):
-        types = _private_types(session, reader)
-        for operation in _reads(session, reader):
-            case = _case(operation, reader, owner)
-            if not session.wants(suite, case):
-                continue
-            exchanges = [
-                session.client.call(reader, operation, params=params)
-                for params in _variants(operation, reader.name, garden, types)
-            ]
-            session.judge(suite, case, exchanges)
-            leaks = [
-                (exchange, planted_in(exchange.json(), markers))
-                for exchange in exchanges
-                if exchange.status is not None and 200 <= exchange.status < 300
-            ]
-            leaks = [(exchange, found) for exchange, found in leaks if found]
-            if leaks:
-                exchange, found = leaks[0]
-                record(
-                    session,
-                    suite,
-                    case,
-                    "PRV-002",
-                    Status.FAIL,
-                    f"{operation.name} answered {reader.name} (HTTP {exchange.status}, "
-                    f"query {dict(exchange.params)}) with {', '.join(found)}",
-                    evidence=(exchange.record, *(p.evidence for p in garden.planted)),
-                    operation=operation.name,
+    with session.independent_cases() as submit:  # reads only: the readers' cases overlap
+        for reader in _readers(session, owner):
+            types = _private_types(session, reader)
+            for operation in _reads(session, reader):
+                case = _case(operation, reader, owner)
+                if not session.wants(suite, case):
+                    continue
+                submit(
+                    functools.partial(
+                        _read_case,
+                        session,
+                        suite,
+                        case,
+                        reader,
+                        operation,
+                        garden,
+                        types,
+                        note + missed,
+                    )
                 )
-            else:
-                record(
-                    session,
-                    suite,
-                    case,
-                    "PRV-002",
-                    Status.PASS,
-                    f"{len(exchanges)} read(s) by {reader.name} showed none of "
-                    f"{', '.join(markers.values())}{note}{missed}",
-                    operation=operation.name,
-                )
+
+
+def _read_case(
+    session: Session,
+    suite: str,
+    case: str,
+    reader: Participant,
+    operation: Operation,
+    garden: Garden,
+    types: list[str],
+    also: str,
+) -> None:
+    """One reader's reads of one operation, judged, then PRV-002: none shows a marker."""
+    markers = garden.markers
+    exchanges = [
+        session.client.call(reader, operation, params=params)
+        for params in _variants(operation, reader.name, garden, types)
+    ]
+    session.judge(suite, case, exchanges)
+    leaks = [
+        (exchange, planted_in(exchange.json(), markers))
+        for exchange in exchanges
+        if exchange.status is not None and 200 <= exchange.status < 300
+    ]
+    leaks = [(exchange, found) for exchange, found in leaks if found]
+    if leaks:
+        exchange, found = leaks[0]
+        record(
+            session,
+            suite,
+            case,
+            "PRV-002",
+            Status.FAIL,
+            f"{operation.name} answered {reader.name} (HTTP {exchange.status}, "
+            f"query {dict(exchange.params)}) with {', '.join(found)}",
+            evidence=(exchange.record, *(p.evidence for p in garden.planted)),
+            operation=operation.name,
+        )
+    else:
+        record(
+            session,
+            suite,
+            case,
+            "PRV-002",
+            Status.PASS,
+            f"{len(exchanges)} read(s) by {reader.name} showed none of "
+            f"{', '.join(markers.values())}{also}",
+            operation=operation.name,
+        )

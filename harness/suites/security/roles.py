@@ -14,7 +14,11 @@ also goes through every other check.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 from crr_contract.examples import example_request, takes_participant
+from crr_contract.operations import Operation
 from harness.session import Session
 from harness.suites.target_calls import allowed, by_role, writes
 from harness.target.config import SIMCONTROL, Participant
@@ -29,8 +33,32 @@ def _other_name(session: Session, participant: Participant) -> str:
     return f"NOT_{participant.name}"
 
 
+def _call_and_judge(
+    session: Session,
+    suite: str,
+    case: str,
+    participant: Participant,
+    operation: Operation,
+    who: str,
+) -> None:
+    params, body = example_request(operation, who)
+    session.judge(
+        suite, case, [session.client.call(participant, operation, params=params, body=body)]
+    )
+
+
+def _lane(operation: Operation, participant: Participant) -> str | None:
+    """Reads may overlap anything; one participant's writes keep their order."""
+    return participant.id if writes(operation) else None
+
+
 def run_matrix(session: Session, suite: str) -> None:
-    """Each operation x each role present in the config."""
+    """Each operation x each role present in the config; the calls are independent cases."""
+    with session.independent_cases() as submit:
+        _matrix(session, suite, submit)
+
+
+def _matrix(session: Session, suite: str, submit: Callable[..., None]) -> None:
     roles = by_role(session)
     for operation in session.operations():
         for role, participant in roles.items():
@@ -41,16 +69,21 @@ def run_matrix(session: Session, suite: str) -> None:
             case = f"{operation.name} as {participant.id}: role {verdict}"
             if not session.wants(suite, case):
                 continue
-            params, body = example_request(operation, participant.name)
-            session.judge(
-                suite,
-                case,
-                [session.client.call(participant, operation, params=params, body=body)],
+            submit(
+                functools.partial(
+                    _call_and_judge, session, suite, case, participant, operation, participant.name
+                ),
+                lane=_lane(operation, participant),
             )
 
 
 def run_other_names(session: Session, suite: str) -> None:
     """Each participant-named operation, by each allowed role, naming someone else."""
+    with session.independent_cases() as submit:
+        _other_names(session, suite, submit)
+
+
+def _other_names(session: Session, suite: str, submit: Callable[..., None]) -> None:
     for operation in session.operations():
         if not takes_participant(operation):
             continue
@@ -65,9 +98,9 @@ def run_other_names(session: Session, suite: str) -> None:
             case = f"{operation.name} as {participant.id}: naming {other}"
             if not session.wants(suite, case):
                 continue
-            params, body = example_request(operation, other)
-            session.judge(
-                suite,
-                case,
-                [session.client.call(participant, operation, params=params, body=body)],
+            submit(
+                functools.partial(
+                    _call_and_judge, session, suite, case, participant, operation, other
+                ),
+                lane=_lane(operation, participant),
             )
