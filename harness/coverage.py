@@ -383,12 +383,15 @@ def _scenario_rows(
 ) -> tuple[RequirementCoverage, ...]:
     """One row per requirement ID; a scenario's own ID is tested by any of its results, a step's
     by the results the runner labelled with it (``"MS-W1-SM-HOLDINGS: ..."``)."""
+    by_scenario: dict[str, list[CheckResult]] = {}
+    for result in results:
+        scenario, colon, _rest = result.case.partition(":")
+        if colon:
+            by_scenario.setdefault(scenario, []).append(result)
     statuses: dict[str, list[Status]] = {}
     for requirement in requirements:
         bucket = statuses.setdefault(requirement.id, [])
-        for result in results:
-            if not result.case.startswith(f"{requirement.scenario}:"):
-                continue
+        for result in by_scenario.get(requirement.scenario, ()):
             if requirement.step is None or result.requirement.startswith(f"{requirement.id}:"):
                 bucket.append(result.status)
     return tuple(
