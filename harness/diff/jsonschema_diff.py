@@ -28,6 +28,7 @@ def diff_json_schema(
     new_source: Path | None = None,
     direction: str = "response",
     doc_only_extensions: frozenset[str] = frozenset(),
+    known_formats: frozenset[str] | None = None,
 ) -> list[Finding]:
     """Every finding between two JSON Schemas; paths are pointers into the new file."""
     for doc, source in ((old, old_source), (new, new_source)):
@@ -49,7 +50,7 @@ def diff_json_schema(
             )
     old_root = _root(Normalizer(old, old_source).normalize(old))
     new_root = _root(Normalizer(new, new_source).normalize(new))
-    views = ViewBuilder(doc_only_extensions)
+    views = ViewBuilder(doc_only_extensions, known_formats)
     proof = Proof()
     found += [
         replace(f, subject=SchemaSubject(old_root, new_root, direction, f.path))

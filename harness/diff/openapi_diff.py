@@ -82,7 +82,7 @@ class OpenAPIDiff:
 
     def __init__(self, old: OpenAPIDocument, new: OpenAPIDocument, context: OpenAPIContext) -> None:
         self.old, self.new, self.context = old, new, context
-        self.views = ViewBuilder(context.doc_only_extensions)
+        self.views = ViewBuilder(context.doc_only_extensions, context.known_formats)
         self.proof = Proof()
         self.operations = OperationComparer(context, self.views, self.proof)
 

@@ -40,6 +40,7 @@ class OpenAPIContext:
     """What the comparison may know beyond the two files."""
 
     doc_only_extensions: frozenset[str] = frozenset()
+    known_formats: frozenset[str] | None = None
     catalog: ErrorCatalog | None = None
     service: str | None = None
     new_version: SpecVersion | None = None

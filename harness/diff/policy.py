@@ -38,6 +38,8 @@ class BumpPolicy:
     doc_only_extensions: frozenset[str] = frozenset()
     path: Path | None = None
     switches: dict[str, str] = field(default_factory=dict)
+    known_formats: frozenset[str] | None = None
+    """Formats that assert something; None: every format does (a policy without the list)."""
 
     @classmethod
     def load(cls, path: Path | None = None) -> BumpPolicy:
@@ -69,7 +71,11 @@ class BumpPolicy:
             rule = _switched(path, str(name), switch, rules)
             rules[rule.id] = rule
         chosen = {str(name): str(s["chosen"]) for name, s in switches.items()}
-        return cls(rules, versioning, frozenset(map(str, extensions)), path, chosen)
+        formats = data.get("known_formats")
+        if formats is not None and not isinstance(formats, list):
+            raise InputError(f"{path}: known_formats must be a list")
+        known = None if formats is None else frozenset(map(str, formats))
+        return cls(rules, versioning, frozenset(map(str, extensions)), path, chosen, known)
 
     def rule(self, rule_id: str) -> Rule:
         """The rule with this id; a policy missing a rule the diff emits is bad input."""

@@ -170,6 +170,7 @@ def _diff_pair(old: Path, new: Path, options: Options) -> DiffResult:
     if kind == "openapi":
         context = OpenAPIContext(
             doc_only_extensions=options.policy.doc_only_extensions,
+            known_formats=options.policy.known_formats,
             catalog=options.catalog,
             service=new_file.key,
             new_version=new_file.version,
@@ -182,7 +183,13 @@ def _diff_pair(old: Path, new: Path, options: Options) -> DiffResult:
         notes = info.get("x-release-notes")
     elif kind == "jsonschema":
         findings = diff_json_schema(
-            old_doc, new_doc, old, new, options.schema_direction, options.policy.doc_only_extensions
+            old_doc,
+            new_doc,
+            old,
+            new,
+            options.schema_direction,
+            options.policy.doc_only_extensions,
+            options.policy.known_formats,
         )
     else:
         ErrorCatalog.load(old)

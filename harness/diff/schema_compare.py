@@ -187,6 +187,15 @@ class SchemaComparer:
         before, after = old.get("format"), new.get("format")
         if before == after:
             return []
+        known = self.views.known_formats
+        if known is not None and before is not None and after is not None:
+            # A format no tool knows asserts nothing: trading it for a known one adds one.
+            if before not in known and after in known:
+                message = f"format {after} added (was {before}, a format no tool knows)"
+                return [Finding(self._rule("format.added"), ("format",), message)]
+            if before in known and after not in known:
+                message = f"format {before} removed (now {after}, a format no tool knows)"
+                return [Finding(self._rule("format.removed"), ("format",), message)]
         if before is None:
             return [Finding(self._rule("format.added"), ("format",), f"format {after} added")]
         if after is None:

@@ -70,8 +70,14 @@ def fingerprint(value: Any) -> str:
 class ViewBuilder:
     """Builds functional views, once per shared node."""
 
-    def __init__(self, doc_only_extensions: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        doc_only_extensions: frozenset[str] = frozenset(),
+        known_formats: frozenset[str] | None = None,
+    ) -> None:
         self.doc_only_extensions = doc_only_extensions
+        self.known_formats = known_formats
+        """The policy's formats that assert something (None: all of them)."""
         self._memo: dict[int, tuple[Any, Any]] = {}
 
     def schema(self, node: Any) -> Any:

@@ -112,3 +112,26 @@ def test_a_switch_with_an_unknown_choice_is_refused(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(InputError, match=r"unknown rule 'x\.y'"):
         BumpPolicy.load(path)
+
+
+def test_known_formats_decide_whether_a_renamed_format_is_added_or_changed(
+    tmp_path: Path,
+) -> None:
+    old, new = case_files("request-format-unknown-to-known-major")
+    rules = {c.rule for c in diff_files(old, new, catalog=None).changes}
+    assert "request.format.added" in rules
+    data = yaml.safe_load(DEFAULT_POLICY.read_text())
+    data["known_formats"].append("dateTime")  # a user whose tools read dateTime
+    path = tmp_path / "bump-policy.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    rules = {c.rule for c in diff_files(old, new, policy=path, catalog=None).changes}
+    assert "request.format.changed" in rules
+    del data["known_formats"]  # a policy without the list: every format asserts
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    assert BumpPolicy.load(path).known_formats is None
+    rules = {c.rule for c in diff_files(old, new, policy=path, catalog=None).changes}
+    assert "request.format.changed" in rules
+    data["known_formats"] = "date-time"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(InputError, match="known_formats must be a list"):
+        BumpPolicy.load(path)
