@@ -153,31 +153,7 @@ class TargetClient:
         request = client.build_request(
             method, path, params=clean_params, content=content, headers=sent_headers
         )
-        recorded_request = RecordedRequest(
-            method=request.method,
-            url=str(request.url),
-            headers=_shown_headers(request.headers),
-            body=content or b"",
-        )
-        started = time.perf_counter()
-        try:
-            response = client.send(request)
-            response.read()
-        except httpx.HTTPError as exc:
-            record = RecordedExchange(
-                who.id,
-                recorded_request,
-                None,
-                (time.perf_counter() - started) * 1000,
-                transport_error=f"{type(exc).__name__}: {exc}",
-            )
-        else:
-            record = RecordedExchange(
-                who.id,
-                recorded_request,
-                RecordedResponse(response.status_code, dict(response.headers), response.content),
-                (time.perf_counter() - started) * 1000,
-            )
+        record = send_recorded(client, request, who.id, content or b"")
         self.log.append(record)
         sent_body = body
         if sent_body is None and content:
@@ -197,6 +173,31 @@ class TargetClient:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def send_recorded(
+    client: httpx.Client, request: httpx.Request, label: str, body: bytes = b""
+) -> RecordedExchange:
+    """Send ``request`` and record the exchange as evidence, a transport error included."""
+    sent = RecordedRequest(request.method, str(request.url), _shown_headers(request.headers), body)
+    started = time.perf_counter()
+    try:
+        response = client.send(request)
+        response.read()
+    except httpx.HTTPError as exc:
+        return RecordedExchange(
+            label,
+            sent,
+            None,
+            (time.perf_counter() - started) * 1000,
+            transport_error=f"{type(exc).__name__}: {exc}",
+        )
+    return RecordedExchange(
+        label,
+        sent,
+        RecordedResponse(response.status_code, dict(response.headers), response.content),
+        (time.perf_counter() - started) * 1000,
+    )
 
 
 def _shown_headers(headers: httpx.Headers) -> dict[str, str]:

@@ -20,7 +20,6 @@ import contextlib
 import socket
 import ssl
 import tempfile
-import time
 import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,11 +35,8 @@ from crr_contract.examples import example_request
 from crr_contract.files import load_document
 from crr_contract.operations import Operation
 from harness.checks.tls import DEFECT_CHECKS, NO_CERTIFICATE, refusal
-from harness.client import CLIENT_CERT_HEADER, Exchange, tls_context
+from harness.client import CLIENT_CERT_HEADER, Exchange, send_recorded, tls_context
 from harness.results import (
-    RecordedExchange,
-    RecordedRequest,
-    RecordedResponse,
     Status,
 )
 from harness.session import Session
@@ -122,30 +118,7 @@ def _probe(
         base_url=config.base_url, verify=context, timeout=PROBE_TIMEOUT, headers=headers
     ) as client:
         request = client.build_request(operation.method, operation.path, params=clean)
-        shown = {
-            k: (v[:60] + "...") if k.lower() == CLIENT_CERT_HEADER.lower() else v
-            for k, v in request.headers.items()
-        }
-        sent = RecordedRequest(request.method, str(request.url), shown, b"")
-        started = time.perf_counter()
-        try:
-            response = client.send(request)
-            response.read()
-        except httpx.HTTPError as exc:
-            recorded = RecordedExchange(
-                label,
-                sent,
-                None,
-                (time.perf_counter() - started) * 1000,
-                transport_error=f"{type(exc).__name__}: {exc}",
-            )
-        else:
-            recorded = RecordedExchange(
-                label,
-                sent,
-                RecordedResponse(response.status_code, dict(response.headers), response.content),
-                (time.perf_counter() - started) * 1000,
-            )
+        recorded = send_recorded(client, request, label)
     session.client.log.append(recorded)
     return Exchange(operation, who, recorded, clean)
 
