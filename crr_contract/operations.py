@@ -32,6 +32,7 @@ from crr_contract.errors import SpecLoadError
 from crr_contract.files import by_key, find_openapi, parse_openapi_name
 from crr_contract.overlay import Overlay, apply_overlay, load_overlay
 from crr_contract.shipped import SPECS_DIR
+from crr_contract.yaml_reading import read_yaml
 
 __all__ = [
     "DEFAULT_SPECS_DIR",
@@ -233,7 +234,7 @@ def _openapi(_digest: str, text: bytes) -> OpenAPI:
 
 
 def _parse(text: bytes) -> Any:
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return read_yaml(text)
 
 
 def parse_spec_name(path: Path) -> str:

@@ -59,8 +59,10 @@ class _Decline(Exception):
     """The text uses something the fast path leaves to ``yaml.load``."""
 
 
-def read_yaml(text: str) -> Any:
+def read_yaml(text: str | bytes) -> Any:
     """The value of one YAML document, equal to ``yaml.load(text, SafeLoader)``.
+
+    Bytes are decoded as PyYAML decodes them (UTF-8, or UTF-16 by its byte order mark).
 
     Raises ``yaml.YAMLError`` for text the safe loader refuses.
     """
@@ -85,7 +87,7 @@ def _scalar(event: ScalarEvent) -> Any:
     return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
 
 
-def _read_events(text: str) -> Any:
+def _read_events(text: str | bytes) -> Any:
     if CParser is None:
         raise _Decline
     parser = CParser(text)

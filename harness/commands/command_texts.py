@@ -12,7 +12,7 @@ import argparse
 from functools import cache
 from pathlib import Path
 
-import yaml
+from crr_contract.yaml_reading import read_yaml
 
 __all__ = ["TEXTS_FILE", "command_actions", "command_parser", "command_texts"]
 
@@ -23,8 +23,7 @@ _FIELDS = ("help", "description", "epilog")
 @cache
 def command_texts() -> dict[str, dict[str, str]]:
     """Command (as typed after ``crr-harness``, e.g. ``pki init``) -> its texts."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when built: faster start
-    data = yaml.load(TEXTS_FILE.read_text(encoding="utf-8"), Loader=loader) or {}
+    data = read_yaml(TEXTS_FILE.read_bytes()) or {}
     return {str(name): {k: str(v) for k, v in entry.items()} for name, entry in data.items()}
 
 

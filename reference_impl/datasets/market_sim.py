@@ -24,9 +24,8 @@ from __future__ import annotations
 import copy
 from datetime import UTC, datetime
 
-import yaml
-
 from crr_contract.shipped import DATASETS_DIR
+from crr_contract.yaml_reading import read_yaml
 
 __all__ = [
     "ANNUAL_AUCTION",
@@ -74,9 +73,7 @@ YEAR_2026 = ("2026-01-01T08:00:00Z", "2027-01-01T08:00:00Z")
 DATASET_FILE = DATASETS_DIR / f"{DATASET_NAME}.yaml"
 """The data itself: shipped with the scenarios, which load it into any target."""
 
-_FILE = yaml.load(
-    DATASET_FILE.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-)
+_FILE = read_yaml(DATASET_FILE.read_bytes())
 DATASET: dict = _FILE["dataset"]
 
 START = datetime.fromisoformat(_FILE["clock"]).astimezone(UTC)

@@ -109,3 +109,9 @@ yaml_alphabet = st.sampled_from(
 @given(st.lists(yaml_alphabet, max_size=30).map("".join))
 def test_arbitrary_text_gets_the_same_value_or_the_same_error(text: str) -> None:
     assert outcome(read_yaml, text) == outcome(safe_load, text)
+
+
+def test_bytes_are_decoded_as_safe_load_decodes_them() -> None:
+    text = "name: Café\nwhen: 2025-01-01\n"
+    for data in (text.encode("utf-8"), text.encode("utf-16")):
+        assert read_yaml(data) == safe_load(data) == read_yaml(text)
