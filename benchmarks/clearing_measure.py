@@ -54,14 +54,14 @@ def _child(
     bids: int,
     contingencies: int,
     max_entries: int,
-    prices: str = "informed",
+    price_model: str = "informed",
 ):
     from benchmarks.clearing_workload import make_workload, prepared_network
     from reference_impl.engine.clearing import clear_sub_market
     from reference_impl.engine.clearing.dense import DenseTooLargeError, clear_sub_market_dense
 
     dc = prepared_network(contingencies=contingencies)
-    workload = make_workload(dc, bids, time_of_use, price_model=prices)
+    workload = make_workload(dc, bids, time_of_use, price_model=price_model)
     gc.collect()
     before = _rss_mb()
     error = None
@@ -110,12 +110,12 @@ def measure(
     *,
     contingencies: int = 500,
     max_entries: int = 150_000_000,
-    prices: str = "informed",
+    price_model: str = "informed",
 ) -> Measurement:
     """Clear one sub-market in a fresh process and report its cost."""
     context = multiprocessing.get_context("spawn")
     with context.Pool(1, maxtasksperchild=1) as pool:
         data = pool.apply(
-            _child, (formulation, time_of_use, bids, contingencies, max_entries, prices)
+            _child, (formulation, time_of_use, bids, contingencies, max_entries, price_model)
         )
     return Measurement(**data)

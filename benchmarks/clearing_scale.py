@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-of-use", choices=("ON", "OFF"), action="append")
     args = parser.parse_args(argv)
     results = [
-        measure("sparse", tou, args.bids, contingencies=args.contingencies, prices=args.prices)
+        measure("sparse", tou, args.bids, contingencies=args.contingencies, price_model=args.prices)
         for tou in args.time_of_use or ("ON", "OFF")
     ]
     print(
