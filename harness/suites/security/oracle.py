@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from crr_contract.examples import (
     body_schema,
     example_request,
@@ -37,6 +35,7 @@ from crr_contract.examples import (
     resolve,
     takes_participant,
 )
+from crr_contract.files import load_document
 from crr_contract.operations import Operation
 from harness.checks.error_codes import error_codes_of
 from harness.checks.registry import case_check
@@ -132,7 +131,7 @@ class Unplayed:
 
 
 def _load(path: Path) -> Mapping[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_document(path) or {}
     if not isinstance(data, Mapping):
         raise InputError(f"{path}: a mapping with provocations, unprovokable and not_played")
     return data
