@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,81 +19,20 @@ import pytest
 from crr_contract.operations import Operation, ServiceSpec, default_spec_files, load_specs
 from reference_impl.api.compiled_requests import compile_request
 from reference_impl.api.validation import InvalidRequest, RawRequest, RequestValidator
+from tests.api.request_samples import bodies, resolve, sample
 
 SPECS: tuple[ServiceSpec, ...] = tuple(load_specs(default_spec_files()))
 OPERATIONS: list[Operation] = [op for spec in SPECS for op in spec.operations()]
-
-
-def _resolve(document: Mapping[str, Any], node: Any) -> Any:
-    while isinstance(node, Mapping) and "$ref" in node:
-        target: Any = document
-        for part in str(node["$ref"]).lstrip("#/").split("/"):
-            target = target[part.replace("~1", "/").replace("~0", "~")]
-        node = target
-    return node
-
-
-def _sample(document: Mapping[str, Any], schema: Any, depth: int = 0) -> Any:
-    """A value of the schema's type with every required property (not necessarily valid)."""
-    schema = _resolve(document, schema)
-    if depth > 6 or not isinstance(schema, Mapping):
-        return "X"
-    if "enum" in schema:
-        return schema["enum"][0]
-    for combined in ("anyOf", "oneOf", "allOf"):
-        if combined in schema:
-            return _sample(document, schema[combined][0], depth + 1)
-    kind = schema.get("type")
-    if kind == "object" or "properties" in schema:
-        properties = schema.get("properties") or {}
-        return {
-            name: _sample(document, properties.get(name, {}), depth + 1)
-            for name in schema.get("required") or list(properties)[:1]
-        }
-    if kind == "array":
-        return [_sample(document, schema.get("items") or {}, depth + 1)]
-    if kind in ("number", "integer"):
-        return 1
-    if kind == "boolean":
-        return True
-    if schema.get("format") == "date-time":
-        return "2025-10-01T00:00:00Z"
-    return "ALPHA_LSE"
-
-
-def _bodies(operation: Operation) -> Iterator[Any]:
-    document = operation.spec.document
-    request_body = _resolve(document, operation.definition["requestBody"])
-    schema = request_body["content"]["application/json"].get("schema") or {}
-    good = _sample(document, schema)
-    yield good
-    yield {}
-    yield {"notAField": 1}
-    if isinstance(good, dict):
-        for name in good:
-            yield {k: v for k, v in good.items() if k != name}
-            yield {**good, name: {"wrong": ["type"]}}
-            yield {**good, name: ""}
-            yield {**good, name: "x" * 300}
-            yield {**good, name: -1}
-            yield {**good, name: [good[name], good[name]]}
-            value = good[name]
-            if isinstance(value, list) and value and isinstance(value[0], dict):
-                for inner in value[0]:
-                    yield {**good, name: [{**value[0], inner: None}]}
-                    yield {**good, name: [{k: v for k, v in value[0].items() if k != inner}]}
-                    yield {**good, name: [{**value[0], "extra": 1}]}
-                yield {**good, name: [value[0]] * 600}
 
 
 def _queries(operation: Operation) -> Iterator[list[tuple[str, str]]]:
     document = operation.spec.document
     names = []
     for parameter in operation.definition.get("parameters") or ():
-        parameter = _resolve(document, parameter)
+        parameter = resolve(document, parameter)
         if parameter.get("in") == "query":
-            names.append((parameter["name"], _resolve(document, parameter.get("schema") or {})))
-    good = [(name, str(_sample(document, schema))) for name, schema in names]
+            names.append((parameter["name"], resolve(document, parameter.get("schema") or {})))
+    good = [(name, str(sample(document, schema))) for name, schema in names]
     yield []
     yield good
     yield [*good, ("unknownParameter", "1")]
@@ -108,7 +47,7 @@ def _requests() -> Iterator[tuple[Operation, RawRequest]]:
     for operation in OPERATIONS:
         if operation.takes_body:
             for query in ([], [("participantName", "ALPHA_LSE")]):
-                for body in _bodies(operation):
+                for body in bodies(operation):
                     yield (
                         operation,
                         RawRequest(
