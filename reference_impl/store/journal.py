@@ -12,13 +12,15 @@ Durability comes from SQLite itself: write-ahead logging with
 rows reached the disk, so a process killed with SIGKILL (or a machine that
 loses power) keeps every row they returned for, and never a half-written
 one. ``commit`` writes several rows in one transaction, one fsync, which is
-what ``group_commit`` builds on. The file is
+what ``group_commit`` builds on; the connection stays in autocommit mode, and
+``commit`` makes the transaction (one statement, or ``BEGIN``/``COMMIT``). The file is
 opened with ``locking_mode=EXCLUSIVE``: a second server on the same database
 would interleave two histories, so it is refused at open instead.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import sqlite3
@@ -32,6 +34,7 @@ from typing import Any
 from reference_impl.store.migrations import SchemaError, migrate
 
 __all__ = [
+    "ONE_STATEMENT_ROWS",
     "Journal",
     "JournalEntry",
     "JournalRow",
@@ -39,6 +42,20 @@ __all__ = [
     "canonical_json",
     "response_digest",
 ]
+
+
+ONE_STATEMENT_ROWS = 100
+"""Rows a commit writes as one ``INSERT`` statement (600 bound values, far below SQLite's limit)."""
+
+
+@functools.cache
+def _insert(rows: int) -> str:
+    """The ``INSERT`` of ``rows`` journal rows (one text per size, so SQLite prepares it once)."""
+    return (
+        "INSERT INTO journal "
+        "(clock_time, method, kwargs, response, response_sha256, recorded_at) VALUES "
+        + ", ".join(["(?, ?, ?, ?, ?, ?)"] * rows)
+    )
 
 
 class StoreError(Exception):
@@ -115,23 +132,50 @@ class Journal:
         return self.commit([self.record(clock_time, method, kwargs, response)])
 
     def commit(self, rows: Sequence[JournalRow]) -> int:
-        """Write ``rows`` in one transaction, on disk when this returns; the last sequence number."""
+        """Write ``rows`` in one transaction, on disk when this returns; the last sequence number.
+
+        Up to :data:`ONE_STATEMENT_ROWS` rows are one multi-row ``INSERT`` in
+        autocommit mode: SQLite makes a statement atomic on its own, and its
+        commit is one fsync. Being one call into SQLite matters to the server:
+        the committer thread gives up the interpreter once per call and may
+        wait for it on return, so a commit in four calls (begin, insert,
+        read the last sequence number, commit) waited four times while the
+        event loop was busy. A larger batch is written in an explicit
+        transaction.
+        """
+        if not rows:
+            with self._use:
+                return self._last_seq()
         values = [
-            (r.clock_time, r.method, r.kwargs, r.response, r.response_sha256, r.recorded_at)
+            value
             for r in rows
-        ]
+            for value in (
+                r.clock_time, r.method, r.kwargs, r.response, r.response_sha256, r.recorded_at
+            )
+        ]  # fmt: skip
         try:
-            with self._use, self._connection:
-                self._connection.executemany(
-                    "INSERT INTO journal "
-                    "(clock_time, method, kwargs, response, response_sha256, recorded_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    values,
-                )
-                last = self._connection.execute("SELECT MAX(seq) FROM journal").fetchone()[0]
+            with self._use:
+                if len(rows) <= ONE_STATEMENT_ROWS:
+                    cursor = self._connection.execute(_insert(len(rows)), values)
+                    return int(cursor.lastrowid or 0)
+                self._connection.execute("BEGIN IMMEDIATE")
+                try:
+                    for start in range(0, len(rows), ONE_STATEMENT_ROWS):
+                        chunk = values[6 * start : 6 * (start + ONE_STATEMENT_ROWS)]
+                        self._connection.execute(_insert(len(chunk) // 6), chunk)
+                    last = self._last_seq()
+                    self._connection.execute("COMMIT")
+                except BaseException:
+                    if self._connection.in_transaction:
+                        self._connection.execute("ROLLBACK")
+                    raise
+                return last
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot record a command: {exc}") from exc
-        return int(last or 0)
+
+    def _last_seq(self) -> int:
+        row = self._connection.execute("SELECT MAX(seq) FROM journal").fetchone()
+        return int(row[0] or 0)
 
     def entries(self) -> Iterator[JournalEntry]:
         """Every recorded command, in the order it was accepted (read a few hundred at a time)."""
@@ -182,8 +226,6 @@ def _connect(path: Path) -> sqlite3.Connection:
             raise StoreError(f"{path}: cannot switch the database to write-ahead logging")
         connection.execute("PRAGMA synchronous = FULL")
         migrate(connection)
-        # From here on the connection itself runs each append in a transaction.
-        connection.isolation_level = "IMMEDIATE"
     except sqlite3.OperationalError as exc:
         _close(connection)
         if "locked" in str(exc):

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.store.journal import Journal, StoreError, response_digest
+from reference_impl.store.journal import (
+    ONE_STATEMENT_ROWS,
+    Journal,
+    JournalRow,
+    StoreError,
+    response_digest,
+)
 
 
 def test_appended_entries_come_back_in_order(tmp_path: Path) -> None:
@@ -82,3 +88,31 @@ def test_non_json_values_are_refused_before_anything_is_written(tmp_path: Path) 
     assert len(journal) == 0
     journal.close()
     assert sqlite3.connect(tmp_path / "j.sqlite3").execute("SELECT 1").fetchone() == (1,)
+
+
+@pytest.mark.parametrize("count", [1, 3, ONE_STATEMENT_ROWS, ONE_STATEMENT_ROWS * 2 + 7])
+def test_a_commit_writes_its_rows_in_order_and_returns_the_last_sequence_number(
+    tmp_path: Path, count: int
+) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    journal.append("2025-09-01T00:00:00Z", "reset", {}, {})
+    rows = [Journal.record("2025-09-01T00:00:00Z", "set_clock", {"n": n}, n) for n in range(count)]
+    assert journal.commit(rows) == count + 1
+    assert [e.kwargs for e in journal.entries()][1:] == [{"n": n} for n in range(count)]
+    assert not journal._connection.in_transaction
+    journal.close()
+
+
+@pytest.mark.parametrize("count", [5, ONE_STATEMENT_ROWS * 2 + 7])
+def test_a_commit_that_fails_part_way_writes_none_of_its_rows(tmp_path: Path, count: int) -> None:
+    journal = Journal(tmp_path / "j.sqlite3")
+    journal.append("2025-09-01T00:00:00Z", "reset", {}, {})
+    rows = [Journal.record("2025-09-01T00:00:00Z", "set_clock", {"n": n}, n) for n in range(count)]
+    broken = rows[-1]
+    rows[-1] = JournalRow(None, broken.method, broken.kwargs, broken.response, "x", "y")  # type: ignore[arg-type]
+    with pytest.raises(StoreError, match="cannot record a command"):
+        journal.commit(rows)
+    assert len(journal) == 1
+    assert not journal._connection.in_transaction
+    assert journal.commit(rows[:2]) == 3
+    journal.close()
