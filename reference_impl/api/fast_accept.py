@@ -172,14 +172,39 @@ class _Translation:
         return [{"format": self._python_check("format", name)}]
 
     def _python_check(self, keyword: str, value: Any) -> str:
-        """A custom format name whose check is the Python validator's ``{keyword: value}``."""
+        """A custom format name whose check is the Python validator's ``{keyword: value}``.
+
+        The keyword's own function is called, as the Python validator's
+        ``iter_errors`` would call it on that one-keyword schema, without the
+        walk around it.
+        """
         name = f"crr-python-{keyword}:{value}"
         if name not in self.formats:
-            check = self.python_validator(
-                {keyword: value}, format_checker=self.format_checker
-            ).is_valid
-            self.formats[name] = check
+            self.formats[name] = _KeywordCheck(
+                keyword,
+                self.keywords[keyword],
+                self.python_validator({}, format_checker=self.format_checker),
+                value,
+            )
         return name
+
+
+class _KeywordCheck:
+    """One keyword of the Python validator, applied to a string: True when it finds no error."""
+
+    __slots__ = ("function", "schema", "validator", "value")
+
+    def __init__(
+        self, keyword: str, function: Callable[..., Any], validator: Any, value: Any
+    ) -> None:
+        self.function = function
+        self.validator = validator
+        self.value = value
+        self.schema = {keyword: value}
+
+    def __call__(self, text: str) -> bool:
+        errors = self.function(self.validator, self.value, text, self.schema) or ()
+        return next(iter(errors), None) is None
 
 
 def _plain(value: Any) -> bool:

@@ -156,7 +156,7 @@ class Pipeline:
         bound = methods.get(request.method)
         if bound is None:
             return self.responder.not_found(
-                f"{request.method} {request.url.path} is not an operation of this server."
+                f"{request.method} {request.scope['path']} is not an operation of this server."
             )
         operation = bound.operation
         prepared = self._prepare(bound)
@@ -176,7 +176,7 @@ class Pipeline:
             )
         raw = RawRequest(
             method=request.method,
-            path=request.url.path,
+            path=request.scope["path"],
             query=request.query_params.multi_items(),
             content_type=request.headers.get("content-type"),
             body=body,

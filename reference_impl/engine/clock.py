@@ -101,7 +101,7 @@ class FixedClock:
 
 def format_utc(value: datetime) -> str:
     """``2025-07-01T07:00:00Z``: UTC, whole seconds, as the CRR specs write date-times."""
-    return require_utc(value).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return require_utc(value).isoformat(timespec="seconds")[:19] + "Z"
 
 
 def parse_utc(text: object, field: str | None = None) -> datetime:

@@ -218,6 +218,10 @@ class Market:
         }
 
 
+def _first(pair: tuple[str, Market]) -> str:
+    return pair[0]
+
+
 class MarketBook:
     """The markets set up in the system, by name."""
 
@@ -232,6 +236,8 @@ class MarketBook:
 
     def get(self, name: object, field: str | None = "marketName") -> Market:
         """The market called ``name``; a malformed or unknown name is MKT0001."""
+        if isinstance(name, str) and name in self._markets:
+            return self._markets[name]  # a name set up here is already canonical
         key = parse_market_name(name, field)
         market = self._markets.get(key.name)
         if market is None:
@@ -254,7 +260,11 @@ class MarketBook:
         return market
 
     def __iter__(self) -> Iterator[Market]:
-        return iter(sorted(self._markets.values(), key=lambda m: m.name))
+        return (market for _name, market in self.named())
+
+    def named(self) -> list[tuple[str, Market]]:
+        """Every market with its name, by name (names are the keys: none is worked out again)."""
+        return sorted(self._markets.items(), key=_first)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name in self._markets

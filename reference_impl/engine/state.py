@@ -122,7 +122,7 @@ class EngineState:
     def windows(self) -> list[tuple[str, str, Window]]:
         """Every window as ``(kind, name, window)``: markets, load, TOR, load migration."""
         entries: list[tuple[str, str, Window]] = [
-            ("market", m.name, m.window) for m in self.markets
+            ("market", name, m.window) for name, m in self.markets.named()
         ]
         entries += [("load", w.name, w.window) for w in self.load.windows()]
         entries += [("tor", w.name, w.window) for w in self.tor.windows()]
