@@ -1,7 +1,7 @@
 """Requests per second of the reference server, side by side with a Prism mock of the same spec.
 
     npm install --prefix benchmarks --no-save @stoplight/prism-cli
-    python -m benchmarks.api_rps [--seconds 5] [--connections 4] [--warm-up 2]
+    python -m benchmarks.api_rps [--seconds 5] [--connections 4] [--warm-up 2] [--rounds 4]
     python -m benchmarks.api_rps --list-scaling [--seconds 5] [--connections 4]
 
 One read (``getPortfolioList``) and one write (``portfolioCreation``) of the
@@ -27,7 +27,11 @@ connection, send requests back to back for ``--seconds`` after
 ``--warm-up`` seconds of the same load that are not counted (Prism, on
 Node, answers several times faster once its JIT has seen a few thousand
 requests; every server gets the same warm-up); every request is bounded by
-a 10 s timeout and the run by the duration.
+a 10 s timeout and the run by the duration. The measured seconds of each
+case are taken in ``--rounds`` slices, the servers taking turns in a
+rotated order, because this machine's speed drifts over a minute: each
+server sees the same spread of conditions, and the ratios are printed for
+the whole and for each slice.
 
 ``--list-scaling`` measures instead what a portfolio list costs as data
 grows, on one mutual-TLS server: ``getPortfolioList`` for a participant
@@ -182,7 +186,12 @@ def _client(target: Target, credential: str) -> httpx.Client:
 
 
 def _worker(
-    target: Target, operation: str, worker: int, seconds: float, warm_up: float = WARM_UP
+    target: Target,
+    operation: str,
+    worker: int,
+    seconds: float,
+    warm_up: float = WARM_UP,
+    tag: str = "",
 ) -> tuple[list[float], dict]:
     """Requests back to back for ``seconds`` after a warm-up: latencies and status counts."""
     credential = "alpha_lse-rw" if operation == "read" else "bravo_trading-rw"
@@ -205,7 +214,7 @@ def _worker(
                     json={
                         "participantName": "BRAVO_TRADING",
                         "marketName": MARKET,
-                        "portfolioName": f"BENCH_{worker}_{count}",
+                        "portfolioName": f"BENCH{tag}_{worker}_{count}",
                         "bids": [
                             {
                                 "source": "TH_NP15_GEN-APND",
@@ -224,20 +233,28 @@ def _worker(
     return latencies, statuses
 
 
-def measure(
-    target: Target, operation: str, connections: int, seconds: float, warm_up: float = WARM_UP
-) -> Result:
-    """One server and operation under ``connections`` concurrent keep-alive clients."""
+def _load(
+    target: Target, operation: str, connections: int, seconds: float, warm_up: float
+) -> tuple[list[float], dict[str, int]]:
+    """Latencies and status counts of ``connections`` concurrent clients over ``seconds``."""
+    tag = os.urandom(4).hex().upper()  # portfolio names unique across slices and runs
     with ProcessPoolExecutor(connections) as pool:
         futures = [
-            pool.submit(_worker, target, operation, n, seconds, warm_up) for n in range(connections)
+            pool.submit(_worker, target, operation, n, seconds, warm_up, tag)
+            for n in range(connections)
         ]
         outcomes = [f.result() for f in futures]
-    latencies = sorted(x for lat, _ in outcomes for x in lat)
     statuses: dict[str, int] = {}
     for _, counts in outcomes:
         for key, value in counts.items():
             statuses[key] = statuses.get(key, 0) + value
+    return [x for lat, _ in outcomes for x in lat], statuses
+
+
+def _result(
+    target: Target, operation: str, seconds: float, latencies: list[float], statuses: dict
+) -> Result:
+    latencies = sorted(latencies)
     requests = len(latencies)
     return Result(
         server=target.name,
@@ -251,6 +268,53 @@ def measure(
     )
 
 
+def measure(
+    target: Target, operation: str, connections: int, seconds: float, warm_up: float = WARM_UP
+) -> Result:
+    """One server and operation under ``connections`` concurrent keep-alive clients."""
+    latencies, statuses = _load(target, operation, connections, seconds, warm_up)
+    return _result(target, operation, seconds, latencies, statuses)
+
+
+def measure_interleaved(
+    targets: list[Target],
+    operation: str,
+    connections: int,
+    seconds: float,
+    warm_up: float,
+    rounds: int,
+) -> tuple[list[Result], list[list[float]]]:
+    """Every target for ``seconds`` in all, in ``rounds`` slices taken in turn.
+
+    This machine's speed drifts by tens of percent over a minute (the other
+    tenants of its host, its clock); a server measured in one block while
+    another is measured in the next gets the drift as its result. In
+    slices, taken in a rotated order each round, every server sees the same
+    spread of conditions. Each server is warmed up first. Returns the
+    merged result of each target, and each round's rates (for the spread).
+    """
+    for target in targets:
+        if warm_up > 0:
+            _load(target, operation, connections, warm_up, 0.0)
+    slice_seconds = seconds / rounds
+    merged: dict[str, tuple[list[float], dict[str, int]]] = {t.name: ([], {}) for t in targets}
+    per_round: list[list[float]] = []
+    for round_number in range(rounds):
+        shift = round_number % len(targets)
+        order = targets[shift:] + targets[:shift]
+        rates: dict[str, float] = {}
+        for target in order:
+            latencies, statuses = _load(target, operation, connections, slice_seconds, 0.0)
+            kept, counts = merged[target.name]
+            kept += latencies
+            for key, value in statuses.items():
+                counts[key] = counts.get(key, 0) + value
+            rates[target.name] = len(latencies) / slice_seconds
+        per_round.append([rates[t.name] for t in targets])
+    results = [_result(target, operation, seconds, *merged[target.name]) for target in targets]
+    return results, per_round
+
+
 # ------------------------------------------------------------------ run
 
 
@@ -262,6 +326,12 @@ def main(argv: list[str] | None = None) -> int:
         "--warm-up", type=float, default=WARM_UP, help="uncounted seconds of load before each case"
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=4,
+        help="slices each case's seconds are measured in, the servers taking turns",
+    )
+    parser.add_argument(
         "--list-scaling",
         action="store_true",
         help="measure getPortfolioList as portfolios accumulate, instead of the comparison",
@@ -271,10 +341,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--seconds must be in (0, 60] and --connections in 1..16")
     if not 0 <= args.warm_up <= 30:
         parser.error("--warm-up must be in [0, 30]")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be in 1..20")
     if args.list_scaling:
         return list_scaling(args)
     spec = next(p for p in default_spec_files() if p.name.startswith("caiso_crr_auction_"))
     results: list[Result] = []
+    rounds: dict[str, list[list[float]]] = {}
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="crr-api-rps-") as tmp:
         work = Path(tmp)
@@ -302,10 +375,16 @@ def main(argv: list[str] | None = None) -> int:
                     "--no-save @stoplight/prism-cli"
                 )
             for operation in ("read", "write"):
-                for target, _process in targets:
-                    results.append(
-                        measure(target, operation, args.connections, args.seconds, args.warm_up)
-                    )
+                measured, per_round = measure_interleaved(
+                    [target for target, _process in targets],
+                    operation,
+                    args.connections,
+                    args.seconds,
+                    args.warm_up,
+                    args.rounds,
+                )
+                results += measured
+                rounds[operation] = per_round
         finally:
             for _target, process in targets:
                 process.terminate()
@@ -313,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
                     process.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     process.kill()
-    report(results, notes, spec, args)
+    report(results, rounds, notes, spec, args)
     return 0
 
 
@@ -387,8 +466,17 @@ def list_scaling(args: argparse.Namespace) -> int:
     return 0
 
 
-def report(results: list[Result], notes: list[str], spec: Path, args: argparse.Namespace) -> None:
-    print(f"spec: {spec.name}; {args.connections} connections, {args.seconds:g} s per case")
+def report(
+    results: list[Result],
+    rounds: dict[str, list[list[float]]],
+    notes: list[str],
+    spec: Path,
+    args: argparse.Namespace,
+) -> None:
+    print(
+        f"spec: {spec.name}; {args.connections} connections, {args.seconds:g} s per case "
+        f"in {args.rounds} interleaved slices, after {args.warm_up:g} s of warm-up"
+    )
     print()
     print("| server | operation | requests | req/s | p50 ms | p99 ms | statuses |")
     print("|---|---|---:|---:|---:|---:|---|")
@@ -398,19 +486,25 @@ def report(results: list[Result], notes: list[str], spec: Path, args: argparse.N
             f"{r.p99_ms:.1f} | {', '.join(f'{k}: {v}' for k, v in sorted(r.statuses.items()))} |"
         )
     ratios = {}
-    for operation in ("getPortfolioList", "portfolioCreation"):
-        prism = next(
-            (r for r in results if r.operation == operation and r.server.startswith("prism")), None
-        )
-        if prism is None or prism.rps == 0:
+    round_ratios: dict[str, list[float]] = {}
+    for key, operation in (("read", "getPortfolioList"), ("write", "portfolioCreation")):
+        measured = [r for r in results if r.operation == operation]
+        prism_at = next((i for i, r in enumerate(measured) if r.server.startswith("prism")), None)
+        if prism_at is None or measured[prism_at].rps == 0:
             continue
-        for r in results:
-            if r.operation == operation and not r.server.startswith("prism"):
-                ratios[f"{r.server} / prism, {operation}"] = r.rps / prism.rps
+        for index, r in enumerate(measured):
+            if index == prism_at:
+                continue
+            label = f"{r.server} / prism, {operation}"
+            ratios[label] = r.rps / measured[prism_at].rps
+            round_ratios[label] = [
+                rates[index] / rates[prism_at] for rates in rounds.get(key, []) if rates[prism_at]
+            ]
     if ratios:
         print()
         for label, ratio in ratios.items():
-            print(f"ratio {label}: {ratio:.2f}")
+            spread = ", ".join(f"{x:.2f}" for x in round_ratios.get(label, []))
+            print(f"ratio {label}: {ratio:.2f} (by slice: {spread})")
     for note in notes:
         print(f"note: {note}")
     OUT.parent.mkdir(parents=True, exist_ok=True)
@@ -421,7 +515,9 @@ def report(results: list[Result], notes: list[str], spec: Path, args: argparse.N
                 "connections": args.connections,
                 "seconds": args.seconds,
                 "results": [asdict(r) for r in results],
+                "rounds": args.rounds,
                 "ratios": ratios,
+                "ratios_by_slice": round_ratios,
                 "notes": notes,
             },
             indent=2,
