@@ -285,6 +285,13 @@ class CertificateValidator:
                 raise IdentityError(RejectReason.UNTRUSTED, f"No CRL found in {crl_file}.")
         return cls(trusted, crls)
 
+    @property
+    def trusted_until(self) -> datetime:
+        """The first moment a trusted CA certificate or a configured CRL stops being current."""
+        moments = [cert.not_valid_after_utc for cert in self._trusted]
+        moments += [crl.next_update_utc for crl in self._crls if crl.next_update_utc is not None]
+        return min(moments)
+
     def validate(
         self,
         certificate: x509.Certificate | bytes | str,

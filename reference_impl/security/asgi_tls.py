@@ -42,6 +42,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -55,6 +56,7 @@ from crr_contract.identity import (
     IdentityError,
     RejectReason,
     certificate_pem,
+    certificates_from_header,
 )
 from crr_contract.pki import PkiLayout, ensure_pki
 from reference_impl.security.tls import server_context
@@ -244,11 +246,33 @@ def identity_from_tls_extension(scope: Scope) -> Identity:
 
 
 class ClientCertHeaderResolver:
-    """Reads and validates the client certificate a TLS-terminating proxy forwards in a header."""
+    """Reads and validates the client certificate a TLS-terminating proxy forwards in a header.
 
-    def __init__(self, validator: CertificateValidator, header: str = CLIENT_CERT_HEADER) -> None:
+    Validating a certificate (parsing it, building and verifying its chain,
+    checking the CRL) costs about a third of a millisecond, and a client
+    sends the same header on every request. A header that passed is
+    remembered for at most :data:`VERIFIED_SECONDS`, and never past the
+    moment its certificate, a certificate of its chain, a trusted CA or a
+    CRL stops being current: within that time the validation would give the
+    same answer (the CA bundle and the CRL are read once, at start). A
+    header that failed is not remembered: it is refused afresh each time.
+    """
+
+    VERIFIED_SECONDS: ClassVar[float] = 60.0
+    VERIFIED_HEADERS: ClassVar[int] = 1024
+    """At most this many remembered headers; when full, all are forgotten at once."""
+
+    def __init__(
+        self,
+        validator: CertificateValidator,
+        header: str = CLIENT_CERT_HEADER,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.validator = validator
         self.header = header.lower().encode("latin-1")
+        self._clock = clock
+        self._verified: dict[bytes | str, tuple[Identity, datetime]] = {}
 
     def __call__(self, scope: Scope) -> Identity:
         """The identity in the request's header, or ``IdentityError``."""
@@ -262,7 +286,22 @@ class ClientCertHeaderResolver:
             )
         if len(values) > 1:
             raise IdentityError(RejectReason.MALFORMED, "More than one X-Client-Cert header.")
-        return self.validator.validate_header(values[0])
+        value = values[0]
+        now = self._clock()
+        remembered = self._verified.get(value)
+        if remembered is not None and now < remembered[1]:
+            return remembered[0]
+        leaf, *rest = certificates_from_header(value)
+        identity = self.validator.validate(leaf, rest, now=now)
+        until = min(
+            now + timedelta(seconds=self.VERIFIED_SECONDS),
+            self.validator.trusted_until,
+            *(cert.not_valid_after_utc for cert in (leaf, *rest)),
+        )
+        if len(self._verified) >= self.VERIFIED_HEADERS:
+            self._verified.clear()
+        self._verified[value] = (identity, until)
+        return identity
 
 
 class ClientIdentityMiddleware:
