@@ -55,11 +55,13 @@ DEFAULT_PORT = 8443
 DEFAULT_DB = Path("crr-reference.sqlite3")
 DEFAULT_PKI_DIR = Path(".crr-pki")
 
-SWITCH_INTERVAL = 0.001
+SWITCH_INTERVAL = 0.0002
 """Seconds a thread may hold the interpreter while another waits (Python's default: 0.005).
-When the journal's fsync returns, its committer thread needs the interpreter to acknowledge
-the writes it covered; with the default it waited up to 5 ms behind the event loop on every
-commit, and each client waits for its acknowledgement before sending again."""
+The journal's committer thread needs the interpreter when it is woken for a commit and when
+the fsync returns, to acknowledge the writes it covered; each time it waited up to this long
+behind the event loop, and each client waits for its acknowledgement before sending again.
+At 0.2 ms a write waited about 1.05 ms for its commit (median) where at 1 ms it waited 1.12 ms
+(the committer is the only other thread, so the loop is rarely interrupted)."""
 
 
 class ServerSetupError(Exception):
