@@ -16,13 +16,15 @@ What makes "rs valid implies Python valid" hold:
   validator's own, called back from Rust as a custom format: the same
   regular-expression engine and the same format checker. ``jsonschema-rs``
   calls a format only for strings, and every Python format check accepts
-  anything else, except ``int32`` and ``int64``, which become number bounds
-  (stricter than Python for floats, which is safe here);
+  anything else, except ``int32``, which becomes number bounds (stricter
+  than Python for floats, which is safe here), and ``int64``, whose bounds
+  are beyond the numbers both compare exactly (no acceptor);
 * the other keywords are translated only where the two agree: ``type``
   (one type, ``nullable`` made ``[type, "null"]``), ``properties``,
   ``required``, ``additionalProperties``, ``items`` (one schema),
-  ``enum`` of strings, booleans and null, the length, size and number bounds (numbers at most
-  2**53 in size, where both compare exactly), ``allOf`` and ``anyOf``;
+  ``enum`` of strings, booleans and null, the length, size and number
+  bounds (numbers at most 2**53 in size, where both compare exactly),
+  ``allOf`` and ``anyOf``;
 * anything else the Python dialect acts on (``oneOf``, ``not``,
   ``readOnly``, ``discriminator``, ``multipleOf``, ``uniqueItems``,
   ``patternProperties``, a ``$ref`` left in, ...) means no acceptor: every
@@ -148,13 +150,13 @@ class _Translation:
                 checks.append({"format": self._python_check("pattern", value)})
             elif key == "format":
                 checks.extend(self._format(value))
-            elif key in self.keywords and not self._ignored_by_python(key, node):
+            elif key in self.keywords and not self._ignored_by_python(key):
                 raise _Declined
         if checks:
             out["allOf"] = [*out.get("allOf", ()), *checks]
         return out
 
-    def _ignored_by_python(self, key: str, node: Mapping[str, Any]) -> bool:
+    def _ignored_by_python(self, key: str) -> bool:
         """Keywords of the Python dialect that check nothing (``writeOnly`` in a request, ...)."""
         if key == "discriminator":
             return False  # steers allOf/anyOf/oneOf in the Python dialect
