@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from operator import itemgetter
 
 from reference_impl.engine.clock import format_utc
 from reference_impl.engine.errors import DomainError
@@ -218,10 +219,6 @@ class Market:
         }
 
 
-def _first(pair: tuple[str, Market]) -> str:
-    return pair[0]
-
-
 class MarketBook:
     """The markets set up in the system, by name."""
 
@@ -264,7 +261,7 @@ class MarketBook:
 
     def named(self) -> list[tuple[str, Market]]:
         """Every market with its name, by name (names are the keys: none is worked out again)."""
-        return sorted(self._markets.items(), key=_first)
+        return sorted(self._markets.items(), key=itemgetter(0))
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name in self._markets
