@@ -57,6 +57,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -235,7 +236,7 @@ def _worker(
 
 def _load(
     target: Target, operation: str, connections: int, seconds: float, warm_up: float
-) -> tuple[list[float], dict[str, int]]:
+) -> tuple[list[float], Counter[str]]:
     """Latencies and status counts of ``connections`` concurrent clients over ``seconds``."""
     tag = os.urandom(4).hex().upper()  # portfolio names unique across slices and runs
     with ProcessPoolExecutor(connections) as pool:
@@ -244,10 +245,9 @@ def _load(
             for n in range(connections)
         ]
         outcomes = [f.result() for f in futures]
-    statuses: dict[str, int] = {}
+    statuses: Counter[str] = Counter()
     for _, counts in outcomes:
-        for key, value in counts.items():
-            statuses[key] = statuses.get(key, 0) + value
+        statuses.update(counts)
     return [x for lat, _ in outcomes for x in lat], statuses
 
 
@@ -264,7 +264,7 @@ def _result(
         rps=requests / seconds,
         p50_ms=1000 * statistics.median(latencies) if latencies else 0.0,
         p99_ms=1000 * latencies[min(requests - 1, int(requests * 0.99))] if latencies else 0.0,
-        statuses=statuses,
+        statuses=dict(statuses),  # a plain dict: asdict would rebuild a Counter from pairs
     )
 
 
@@ -297,7 +297,7 @@ def measure_interleaved(
         if warm_up > 0:
             _load(target, operation, connections, warm_up, 0.0)
     slice_seconds = seconds / rounds
-    merged: dict[str, tuple[list[float], dict[str, int]]] = {t.name: ([], {}) for t in targets}
+    merged: dict[str, tuple[list[float], Counter[str]]] = {t.name: ([], Counter()) for t in targets}
     per_round: list[list[float]] = []
     for round_number in range(rounds):
         shift = round_number % len(targets)
@@ -307,8 +307,7 @@ def measure_interleaved(
             latencies, statuses = _load(target, operation, connections, slice_seconds, 0.0)
             kept, counts = merged[target.name]
             kept += latencies
-            for key, value in statuses.items():
-                counts[key] = counts.get(key, 0) + value
+            counts.update(statuses)
             rates[target.name] = len(latencies) / slice_seconds
         per_round.append([rates[t.name] for t in targets])
     results = [_result(target, operation, seconds, *merged[target.name]) for target in targets]
